@@ -1,0 +1,109 @@
+/* main.c: the `llmlab` command line. One table of subcommands drives both
+ * dispatch and `--help`. Commands with a C handler run here; the others
+ * are written in Lua as lua/llm/cli/<name>.lua, a function(args) returning
+ * an exit status, so course logic stays in the Lua layer. */
+#include "config.h"
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <lauxlib.h>
+#include "app.h"
+#include "core.h"
+
+typedef struct command {
+    const char *name;
+    const char *usage;
+    const char *summary;
+    int (*run)(int argc, char **argv); /* NULL: lua/llm/cli/<name>.lua */
+} command;
+
+static const command commands[] = {
+    {"run", "run FILE.lua [ARGS...]", "run a Lua script with the llm module (arg table as lua gives)", app_cmd_run},
+    {"eval", "eval 'CODE'", "run a Lua chunk; an expression's value is printed", app_cmd_eval},
+    {"repl", "repl", "interactive Lua prompt with llm loaded (history, multi-line, Ctrl-C)", app_cmd_repl},
+};
+static const size_t command_count = sizeof commands / sizeof commands[0];
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "llmlab %s: a terminal workbench for the course Building Large Language Models\n\n"
+            "usage: llmlab [--help] [--version] COMMAND [ARGS...]\n\n"
+            "commands:\n",
+            LLM_VERSION);
+    for (size_t i = 0; i < command_count; i++)
+        fprintf(out, "  %-26s %s\n", commands[i].usage, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "Each command takes --help. Environment: LLMLAB_HOME (where lua/, labs/, quizzes/\n"
+            "live; now %s), LLMLAB_DB (progress database).\n",
+            app_home());
+}
+
+int app_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("llmlab: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'llmlab --help'.\n", stderr);
+    return APP_EXIT_USAGE;
+}
+
+/* Run lua/llm/cli/<name>.lua: it returns function(args) -> exit status. */
+static int run_lua_command(const char *name, int argc, char **argv)
+{
+    lua_State *L = app_lua_new();
+    if (!L) return APP_EXIT_ERROR;
+    int rc = APP_EXIT_ERROR;
+    lua_getglobal(L, "require");
+    lua_pushfstring(L, "llm.cli.%s", name);
+    if (app_lua_call(L, 1, 1) == LUA_OK) {
+        lua_createtable(L, argc, 0);
+        for (int i = 1; i < argc; i++) {
+            lua_pushstring(L, argv[i]);
+            lua_rawseti(L, -2, i);
+        }
+        if (app_lua_call(L, 1, 1) == LUA_OK) {
+            if (lua_isinteger(L, -1)) rc = (int)lua_tointeger(L, -1);
+            else rc = lua_toboolean(L, -1) || lua_isnil(L, -1) ? APP_EXIT_OK : APP_EXIT_ERROR;
+        }
+    }
+    fflush(stdout);
+    lua_close(L);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C"); /* Lua's number formatting must not follow the locale */
+    llm_seed(0);
+
+    /* No command: the workbench UI will open here; until then, and with
+     * --plain, print the help. */
+    if (argc < 2 || strcmp(argv[1], "--plain") == 0) {
+        print_help(stdout);
+        return APP_EXIT_OK;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        print_help(stdout);
+        return APP_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("llmlab %s\n", LLM_VERSION);
+        return APP_EXIT_OK;
+    }
+    if (cmd[0] == '-') return app_usage_error("unknown option '%s'", cmd);
+    for (size_t i = 0; i < command_count; i++) {
+        if (strcmp(commands[i].name, cmd) != 0) continue;
+        if (commands[i].run) return commands[i].run(argc - 1, argv + 1);
+        return run_lua_command(cmd, argc - 1, argv + 1);
+    }
+    return app_usage_error("unknown command '%s'", cmd);
+}

@@ -1,0 +1,28 @@
+/*
+ * lua_llm.h: the bindings layer. Each engine subject has one file l_<subject>.c
+ * with a register function that adds its functions to the `llm` table on top
+ * of the stack. l_llm.c lists them; the app calls llm_lua_setup().
+ */
+#ifndef LUA_LLM_H
+#define LUA_LLM_H
+
+#include <lua.h>
+#include <lauxlib.h>
+#include "core.h"
+
+/* Prepare a fresh state: package.path covering HOME/lua, `llm.core` preloaded.
+ * Does not open the standard libraries (sandboxes choose their own). */
+void llm_lua_setup(lua_State *L, const char *home);
+
+/* luaopen function of the C part of `llm` (the table that lua/llm/init.lua extends). */
+int luaopen_llm_core(lua_State *L);
+
+/* Raise the engine's last error as a Lua error, prefixed by the operation name. */
+int llm_lua_fail(lua_State *L, const char *op);
+/* Raise if status is not LLM_OK. */
+void llm_lua_check(lua_State *L, llm_status status, const char *op);
+
+/* Subject registrations: each sets fields in the table at the top of the stack. */
+void l_core_register(lua_State *L);
+
+#endif
