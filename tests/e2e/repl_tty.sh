@@ -32,7 +32,7 @@ expect_screen "errors are shown" r 'boom'
 tmux_keys r C-d
 expect_screen "Ctrl-D quits with status 0" r 'EXITED 0'
 check "history file written" grep -q 'alive' "$XDG_DATA_HOME/llmlab/repl_history"
-tmux_stop
+tmux_stop r
 
 tmux_start r2 100 30 "$run"
 expect_screen "second session prompt" r2 '^> ?$'
