@@ -24,6 +24,8 @@ static const command commands[] = {
     {"run", "run FILE.lua [ARGS...]", "run a Lua script with the llm module (arg table as lua gives)", app_cmd_run},
     {"eval", "eval 'CODE'", "run a Lua chunk; an expression's value is printed", app_cmd_eval},
     {"repl", "repl", "interactive Lua prompt with llm loaded (history, multi-line, Ctrl-C)", app_cmd_repl},
+    {"lab", "lab list|show|run|hint|... N", "run and check a lab's steps in the sandbox; hints, solutions, dev-check", NULL},
+    {"quiz", "quiz take|grade|lint N", "take a week's quiz (resumable), batch-grade submissions, lint quiz files", NULL},
 };
 static const size_t command_count = sizeof commands / sizeof commands[0];
 
