@@ -76,6 +76,13 @@ function M.hash(s)
   return string.format("%08x", h)
 end
 
+-- The hash recorded with an attempt: sha256 from the store when present.
+function M.file_hash(s)
+  local ok, store = pcall(require, "llm.store")
+  if ok and type(store) == "table" and store.sha256 then return store.sha256(s) end
+  return M.hash(s)
+end
+
 -- Describe a lab file from its path: number, week, slug, sibling paths.
 function M.info_from_path(path)
   local dir, base = path:match("^(.*)/([^/]+)$")
@@ -360,7 +367,7 @@ function M.run(info, lab, opts)
   local results = {}
   local db = opts.db
   local attempt
-  if db then attempt = db:lab_attempt_start(lab.id, { mode = mode, lab_hash = M.hash(info.src) }) end
+  if db then attempt = db:lab_attempt_start(lab.id, { mode = mode, lab_hash = M.file_hash(info.src) }) end
   local total, total_max, failed = 0, 0, 0
   for k, st in ipairs(lab.steps) do
     if (not opts.step or opts.step == k) and (not opts.check_only or st.check) then
@@ -396,9 +403,11 @@ function M.run(info, lab, opts)
   w(string.format("%s: %g/%g points, %d step%s not passing\n", lab.id, total, total_max, failed,
     failed == 1 and "" or "s"))
   if db then
-    db:lab_attempt_finish(attempt, { points = total, max = total_max, passed = passed })
+    -- a passed student attempt ticks the lab's checklist item (the store
+    -- does it in the same transaction); a single --step run never counts
+    -- as finishing the lab
+    db:lab_attempt_finish(attempt, { points = total, max = total_max, passed = passed and not opts.step })
     db:set_last_lab(lab.id)
-    if passed and mode == "student" and not opts.step then db:check(lab.id, true) end
   end
   return passed, results, total, total_max
 end

@@ -474,17 +474,4 @@ function M.csv(v)
   return v
 end
 
--- The checklist item a passed quiz ticks: from the course manifest when it
--- names one, else "wNN.quiz".
-function M.checklist_item(week)
-  local ok, course = pcall(require, "llm.course")
-  if ok and type(course) == "table" then
-    if type(course.quiz_item) == "function" then
-      local id = course.quiz_item(week)
-      if id then return id end
-    end
-  end
-  return string.format("w%02d.quiz", week)
-end
-
 return M

@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "app.h"
+#include "l_store.h"
 #include "lua_llm.h"
 #include "sandbox.h"
 
@@ -150,6 +151,7 @@ lua_State *app_lua_new(void)
     }
     luaL_openlibs(L);
     llm_lua_setup(L, app_home());
+    app_store_preload(L);
     sandbox_preload(L); /* require "llm.sandbox" (course machinery) */
     lua_getglobal(L, "require");
     lua_pushliteral(L, "llm");

@@ -52,7 +52,7 @@ end
 local function color() return fs.isatty("stdout") and os.getenv("TERM") ~= "dumb" end
 
 local function open_db(flags)
-  return lab.open_db(flags.db or os.getenv("LLMLAB_DB"))
+  return lab.open_db(flags.db)
 end
 
 local function get(what)

@@ -52,7 +52,7 @@ local function color() return fs.isatty("stdout") and os.getenv("TERM") ~= "dumb
 local function open_db(flags)
   local ok, store = pcall(require, "llm.store")
   if not ok or type(store) ~= "table" or not store.open then return nil end
-  return store.open(flags.db or os.getenv("LLMLAB_DB"))
+  return store.open(flags.db)
 end
 
 -- The answers saved in an attempt, as {qid = answer}.
@@ -75,7 +75,6 @@ local function memory_db()
     quiz_answer = function(_, _, qid, a) answers[qid] = a end,
     quiz_answers = function() return answers end,
     quiz_attempt_finish = function() end,
-    check = function() end,
     close = function() end,
   }
 end
@@ -170,7 +169,11 @@ local function take(pos, flags)
   local id, seed
   local open = db:quiz_attempt_open(q.week, student)
   if type(open) == "table" then id, seed = open.id, open.seed
-  elseif open then id = open end
+  elseif open then
+    id = open
+    local a = db.quiz_attempt and db:quiz_attempt(id)
+    seed = a and a.seed
+  end
   local answers = {}
   if id then
     answers = saved_answers(db, id)
@@ -214,8 +217,9 @@ local function take(pos, flags)
   local passed = quiz.passed(q, points, max)
   print(string.format("Total: %s/%s (%.0f%%) - %s", quiz.fmt(points), quiz.fmt(max), max > 0 and 100 * points / max or 0,
     passed and "passed" or ("not passed; " .. math.ceil(100 * (q.pass or 0.6)) .. "% needed")))
-  db:quiz_attempt_finish(id, { points = points, max = max, results = results })
-  if passed then db:check(quiz.checklist_item(q.week), true) end
+  -- a passed quiz ticks the week's checklist items (the store does it in
+  -- the same transaction as the results)
+  db:quiz_attempt_finish(id, { points = points, max = max, results = results, passed = passed })
   db:close()
   if flags.export then
     local ok, we = write_file(flags.export, quiz.submission_text(student, q.week, q, answers))
