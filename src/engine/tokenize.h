@@ -124,6 +124,14 @@ llm_status tok_bpe_decode(const tok_bpe *b, const int32_t *ids, size_t n, char *
 llm_status tok_lowercase(const char *s, size_t len, char **out, size_t *out_len);
 llm_status tok_casefold(const char *s, size_t len, char **out, size_t *out_len);
 
+/* Punctuation (Unicode categories Pc Pd Ps Pe Pi Pf Po): removed, or
+ * replaced by one space each when space is non-zero. */
+llm_status tok_punct_remove(const char *s, size_t len, int space, char **out, size_t *out_len);
+/* Standardised to ASCII: curly and angle quotes -> ' and ", dashes and
+ * hyphens -> -, ellipsis -> ..., fullwidth and other compatibility forms of
+ * ASCII punctuation -> ASCII. */
+llm_status tok_punct_standardize(const char *s, size_t len, char **out, size_t *out_len);
+
 /* Snowball stemmers (libstemmer): algorithm "english" (porter2), "porter",
  * "french", ... Words are UTF-8. */
 typedef struct tok_stemmer tok_stemmer;

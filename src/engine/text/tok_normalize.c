@@ -1,5 +1,5 @@
 /*
- * normalize.c: word normalisation: lowercasing and Unicode case folding
+ * tok_normalize.c: word normalisation: lowercasing and Unicode case folding
  * (utf8proc), Snowball stemming (libstemmer: english = porter2, porter,
  * and the other languages it has) and lemmatisation with WordNet's morphy
  * rules and exception lists (libwordnet's morphstr over the WordNet 3.0
@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <libstemmer.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -142,5 +143,94 @@ llm_status tok_lemmatize(const char *word, char pos, char *buf, size_t cap)
     const char *lemma = morphstr(w, wpos);
     /* morphstr gives NULL when the word is its own base form or unknown. */
     snprintf(buf, cap, "%s", lemma ? lemma : w);
+    return LLM_OK;
+}
+
+static int is_punct_cat(utf8proc_category_t c)
+{
+    return c == UTF8PROC_CATEGORY_PC || c == UTF8PROC_CATEGORY_PD || c == UTF8PROC_CATEGORY_PS ||
+           c == UTF8PROC_CATEGORY_PE || c == UTF8PROC_CATEGORY_PI || c == UTF8PROC_CATEGORY_PF ||
+           c == UTF8PROC_CATEGORY_PO;
+}
+
+llm_status tok_punct_remove(const char *s, size_t len, int space, char **out, size_t *out_len)
+{
+    *out = NULL;
+    llm_status st = check_utf8(s, len, "punctuation");
+    if (st) return st;
+    char *d = llm_malloc(len + 1);
+    if (!d) return LLM_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < len;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (l <= 0) { free(d); return llm_fail(LLM_ERR_ARG, "punctuation: invalid UTF-8 at byte %zu", i + 1); }
+        if (is_punct_cat(utf8proc_category(cp))) {
+            if (space) d[k++] = ' ';
+        } else {
+            memcpy(d + k, s + i, (size_t)l);
+            k += (size_t)l;
+        }
+        i += (size_t)l;
+    }
+    d[k] = 0;
+    *out = d;
+    *out_len = k;
+    return LLM_OK;
+}
+
+/* The ASCII spelling of a punctuation code point, or NULL to keep it. */
+static const char *punct_ascii(utf8proc_int32_t cp, char one[2])
+{
+    switch (cp) {
+    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2039: case 0x203A: case 0x2032: return "'";
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x00AB: case 0x00BB: case 0x2033: return "\"";
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212: case 0xFE58:
+    case 0xFE63: case 0xFF0D: return "-";
+    case 0x2026: return "...";
+    case 0x2022: case 0x00B7: return "*";
+    case 0x3001: return ",";
+    case 0x3002: return ".";
+    default: break;
+    }
+    /* fullwidth ASCII punctuation U+FF01..U+FF5E (except letters and digits) */
+    if (cp >= 0xFF01 && cp <= 0xFF5E) {
+        int c = (int)(cp - 0xFF01 + 0x21);
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) {
+            one[0] = (char)c;
+            one[1] = 0;
+            return one;
+        }
+    }
+    return NULL;
+}
+
+llm_status tok_punct_standardize(const char *s, size_t len, char **out, size_t *out_len)
+{
+    *out = NULL;
+    llm_status st = check_utf8(s, len, "punctuation");
+    if (st) return st;
+    char *d = llm_malloc(len + 1); /* every replacement is no longer than the original */
+    if (!d) return LLM_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < len;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
+        if (l <= 0) { free(d); return llm_fail(LLM_ERR_ARG, "punctuation: invalid UTF-8 at byte %zu", i + 1); }
+        char one[2];
+        const char *r = punct_ascii(cp, one);
+        if (r) {
+            size_t rl = strlen(r);
+            memcpy(d + k, r, rl);
+            k += rl;
+        } else {
+            memcpy(d + k, s + i, (size_t)l);
+            k += (size_t)l;
+        }
+        i += (size_t)l;
+    }
+    d[k] = 0;
+    *out = d;
+    *out_len = k;
     return LLM_OK;
 }
