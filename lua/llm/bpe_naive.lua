@@ -114,5 +114,12 @@ function Tok:decode(ids)
 end
 
 function Tok:vocab_size() return 256 + #self.merges end
+function Tok:id_to_token(id) return self.vocab[id] end
+function Tok:token_to_id(bytes)
+  for id = #self.merges + 255, 0, -1 do      -- slow and plain, like the rest
+    if self.vocab[id] == bytes then return id end
+  end
+  return nil
+end
 
 return M

@@ -402,6 +402,39 @@ START_TEST(bad_training_input)
 }
 END_TEST
 
+static int progress_calls;
+static double progress_last;
+static void on_progress(void *ud, const char *label, double done, double total)
+{
+    (void)ud;
+    ck_assert_str_eq(label, "bpe train");
+    ck_assert(done <= total);
+    progress_calls++;
+    progress_last = done;
+}
+
+START_TEST(train_reports_progress_and_stops_on_interrupt)
+{
+    size_t len;
+    char *text = fixture_text(&len);
+    tok_bpe_train_opts o = { .vocab_size = 256 + 200 };
+    tok_bpe *b = NULL;
+    progress_calls = 0;
+    llm_set_progress(on_progress, NULL);
+    ck_assert_int_eq(tok_bpe_train(&b, text, len, &o), LLM_OK);
+    ck_assert_int_ge(progress_calls, 3); /* every 64 merges and at the end */
+    ck_assert(progress_last == 200.0);
+    tok_bpe_free(b);
+    b = NULL;
+    llm_set_progress(NULL, NULL);
+    llm_interrupt();
+    ck_assert_int_eq(tok_bpe_train(&b, text, len, &o), LLM_ERR_INTERRUPTED);
+    ck_assert_ptr_null(b);
+    llm_clear_interrupt();
+    free(text);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bpe");
@@ -416,6 +449,7 @@ int main(void)
     tcase_add_test(tc, special_tokens_modes);
     tcase_add_test(tc, bad_gpt2_files);
     tcase_add_test(tc, bad_training_input);
+    tcase_add_test(tc, train_reports_progress_and_stops_on_interrupt);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
