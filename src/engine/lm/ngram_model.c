@@ -21,7 +21,7 @@ static const ng_entry *entry(const ngram_model *m, const int32_t *ids, int k)
 static const ng_entry *entry_w(const ngram_model *m, const int32_t *ctx, int clen, int32_t w)
 {
     int32_t buf[NGRAM_MAX_ORDER + 1];
-    memcpy(buf, ctx, (size_t)clen * sizeof *buf);
+    if (clen) memcpy(buf, ctx, (size_t)clen * sizeof *buf);
     buf[clen] = w;
     return entry(m, buf, clen + 1);
 }
@@ -160,7 +160,7 @@ static double score_sb(const ngram_model *m, const int32_t *ctx, int clen, int32
 static double log10_backoff(const ngram_model *m, const int32_t *ctx, int clen, int32_t w)
 {
     int32_t buf[NGRAM_MAX_ORDER + 1];
-    memcpy(buf, ctx, (size_t)clen * sizeof *buf);
+    if (clen) memcpy(buf, ctx, (size_t)clen * sizeof *buf);
     buf[clen] = w;
     int64_t g = ng_find(m, buf, clen + 1);
     if (g >= 0) return m->logp[g];

@@ -518,7 +518,7 @@ static llm_status count_docs(features_vectorizer *v, const char *const *docs, co
         s = analyze_doc(v, docs[i], lens ? lens[i] : strlen(docs[i]), i, collect_term, &d);
         if (!s) s = d.err;
         if (s) break;
-        qsort(d.ids, d.n, sizeof *d.ids, cmp_i32);
+        if (d.n > 1) qsort(d.ids, d.n, sizeof *d.ids, cmp_i32);
         size_t need = nnz + d.n;
         if (need > cap) {
             size_t nc = cap ? cap : 4096;
