@@ -178,7 +178,8 @@ typedef struct trainer {
     corpus corpus;
     int D, V;
     float *in, *out, *hs, *ng;   /* see the file header */
-    uint32_t *cum;               /* (V) cumulative unigram^0.75 weights, last = 2^32-1 */
+    uint32_t *alias_prob;        /* (V) Walker/Vose alias table over unigram^0.75: */
+    int *alias;                  /* (V) keep i with probability alias_prob[i] / 2^32, else alias[i] */
     uint32_t *keep;              /* (V) subsampling keep probability scaled to 2^32 */
     int *sub_start, *sub_ids;    /* CSR of each word's n-gram bucket ids (subwords) */
     huffman huff;
@@ -194,16 +195,45 @@ static inline float sigmoid_lookup(const trainer *t, float f)
     return t->sigmoid[(int)((f + SIGMOID_MAX) * (SIGMOID_TABLE / SIGMOID_MAX / 2))];
 }
 
+/* A negative sample from unigram^0.75 in O(1) (alias method). */
 static inline int sample_negative(const trainer *t, trng *r)
 {
-    uint32_t x = trng_next(r);
-    int lo = 0, hi = t->V - 1;
-    while (lo < hi) {
-        int mid = (lo + hi) >> 1;
-        if (t->cum[mid] < x) lo = mid + 1;
-        else hi = mid;
+    int i = (int)(((uint64_t)trng_next(r) * (uint64_t)t->V) >> 32);
+    return trng_next(r) < t->alias_prob[i] ? i : t->alias[i];
+}
+
+/* Vose's construction of the alias table for weights w (V of them). */
+static llm_status alias_build(trainer *t, const double *w)
+{
+    int V = t->V;
+    double *scaled = llm_malloc((size_t)V * sizeof *scaled);
+    int *small = llm_malloc((size_t)V * sizeof *small), *large = llm_malloc((size_t)V * sizeof *large);
+    if (!scaled || !small || !large) {
+        free(scaled); free(small); free(large);
+        return LLM_ERR_NOMEM;
     }
-    return lo;
+    double sum = 0;
+    for (int i = 0; i < V; i++) sum += w[i];
+    int ns = 0, nl = 0;
+    for (int i = 0; i < V; i++) {
+        scaled[i] = w[i] * V / sum;
+        if (scaled[i] < 1.0) small[ns++] = i;
+        else large[nl++] = i;
+    }
+    while (ns && nl) {
+        int s = small[--ns], l = large[nl - 1];
+        t->alias_prob[s] = (uint32_t)(scaled[s] * 4294967295.0);
+        t->alias[s] = l;
+        scaled[l] -= 1.0 - scaled[s];
+        if (scaled[l] < 1.0) {
+            nl--;
+            small[ns++] = l;
+        }
+    }
+    while (nl) { int l = large[--nl]; t->alias_prob[l] = 0xffffffffu; t->alias[l] = l; }
+    while (ns) { int s = small[--ns]; t->alias_prob[s] = 0xffffffffu; t->alias[s] = s; }
+    free(scaled); free(small); free(large);
+    return LLM_OK;
 }
 
 /* One (input vector h, target word) update: negative sampling and/or
@@ -351,7 +381,8 @@ static void trainer_free(trainer *t)
     free(t->corpus.ids);
     free(t->out);
     free(t->hs);
-    free(t->cum);
+    free(t->alias_prob);
+    free(t->alias);
     free(t->keep);
     free(t->sub_start);
     free(t->sub_ids);
@@ -419,9 +450,10 @@ llm_status w2v_train(const w2v_config *cfg, const char *text, size_t len, embed_
         m->vectors = llm_malloc((size_t)V * D * sizeof(float));
         t.out = cfg->negative ? llm_calloc((size_t)V * D, sizeof(float)) : NULL;
         t.hs = cfg->hs ? llm_calloc((size_t)(V > 1 ? V - 1 : 1) * D, sizeof(float)) : NULL;
-        t.cum = llm_malloc((size_t)V * sizeof *t.cum);
+        t.alias_prob = llm_malloc((size_t)V * sizeof *t.alias_prob);
+        t.alias = llm_malloc((size_t)V * sizeof *t.alias);
         t.keep = llm_malloc((size_t)V * sizeof *t.keep);
-        if (!m->vectors || (cfg->negative && !t.out) || (cfg->hs && !t.hs) || !t.cum || !t.keep) st = LLM_ERR_NOMEM;
+        if (!m->vectors || (cfg->negative && !t.out) || (cfg->hs && !t.hs) || !t.alias_prob || !t.alias || !t.keep) st = LLM_ERR_NOMEM;
     }
     if (st == LLM_OK && cfg->subwords) {
         m->buckets = cfg->buckets;
@@ -443,15 +475,19 @@ llm_status w2v_train(const w2v_config *cfg, const char *text, size_t len, embed_
     if (t.ng)
         for (size_t i = 0; i < (size_t)cfg->buckets * D; i++) t.ng[i] = ((float)llm_rand_uniform() - 0.5f) / (float)D;
 
-    /* unigram^0.75 cumulative table for negative sampling */
-    double norm = 0, acc = 0;
-    for (int w = 0; w < V; w++) norm += pow((double)m->vocab.counts[w], 0.75);
-    for (int w = 0; w < V; w++) {
-        acc += pow((double)m->vocab.counts[w], 0.75);
-        double x = acc / norm * 4294967295.0;
-        t.cum[w] = x >= 4294967295.0 ? 0xffffffffu : (uint32_t)x;
+    /* unigram^0.75 distribution for negative sampling */
+    double *weights = llm_malloc((size_t)V * sizeof *weights);
+    if (weights) {
+        for (int w = 0; w < V; w++) weights[w] = pow((double)m->vocab.counts[w], 0.75);
+        st = alias_build(&t, weights);
+        free(weights);
+    } else
+        st = LLM_ERR_NOMEM;
+    if (st != LLM_OK) {
+        trainer_free(&t);
+        embed_model_free(m);
+        return st;
     }
-    t.cum[V - 1] = 0xffffffffu;
     /* subsampling: keep probability (sqrt(f / (s N)) + 1) * s N / f, as word2vec.c */
     for (int w = 0; w < V; w++) {
         double keep = 1.0;
