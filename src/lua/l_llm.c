@@ -10,6 +10,7 @@ static void (*const subjects[])(lua_State *) = {
     l_tokenize_register,
     l_features_register,
     l_ngram_register,
+    l_embed_register,
     /* one line per engine subject (l_tensor_register, l_text_register, ...) */
 };
 
