@@ -620,6 +620,14 @@ llm_status store_lab_attempt_get(store *st, int64_t attempt, store_row_fn fn, vo
                       "i", attempt);
 }
 
+llm_status store_lab_attempts_each(store *st, const char *lab, store_row_fn fn, void *ud)
+{
+    return query_args(st, "lab_attempts", fn, ud,
+                      "SELECT id, lab_id, mode, lab_hash, started_at, finished_at, points, max, passed "
+                      "FROM lab_attempts WHERE lab_id = ?1 ORDER BY id DESC",
+                      "t", lab);
+}
+
 llm_status store_lab_steps_each(store *st, int64_t attempt, store_row_fn fn, void *ud)
 {
     return query_args(st, "lab_steps", fn, ud,
@@ -684,6 +692,14 @@ llm_status store_quiz_attempt_get(store *st, int64_t attempt, store_row_fn fn, v
                       "SELECT id, week, student, seed, started_at, finished_at, points, max, passed "
                       "FROM quiz_attempts WHERE id = ?1",
                       "i", attempt);
+}
+
+llm_status store_quiz_attempts_each(store *st, int week, const char *student, store_row_fn fn, void *ud)
+{
+    return query_args(st, "quiz_attempts", fn, ud,
+                      "SELECT id, week, student, seed, started_at, finished_at, points, max, passed "
+                      "FROM quiz_attempts WHERE week = ?1 AND student = ?2 ORDER BY id DESC",
+                      "nt", week, student);
 }
 
 llm_status store_quiz_answer(store *st, int64_t attempt, const char *question, const char *answer)
