@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "store.h"
 
 struct store {
@@ -29,6 +30,7 @@ struct store {
     char *path;
     int depth;     /* open transaction levels */
     char *scratch; /* the last string handed out by store_setting_get */
+    int busy_ms;   /* time waited for the current lock */
 };
 
 static void (*test_hook)(const char *point);
@@ -339,6 +341,20 @@ static llm_status write_args(store *st, const char *op, const char *sql, const c
 
 /* ------------------------------------------------------------ opening */
 
+/* Wait for another process's write lock: short sleeps (SQLite's own busy
+ * timeout sleeps whole seconds when built without usleep), up to 5 s. */
+static int busy_wait(void *ud, int count)
+{
+    store *st = ud;
+    if (count == 0) st->busy_ms = 0;
+    if (st->busy_ms >= 5000) return 0;
+    int ms = count < 10 ? 1 + count : 20;
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+    st->busy_ms += ms;
+    return 1;
+}
+
 static llm_status make_parent_dirs(const char *path)
 {
     size_t n = strlen(path);
@@ -377,7 +393,11 @@ int store_schema_version(store *st)
 
 static llm_status migrate(store *st, int target)
 {
-    for (int v = 1; v <= target; v++) {
+    int64_t now;
+    llm_status rc0 = query_int(st, "migrate", &now, 0, "PRAGMA user_version", NULL);
+    if (rc0 != LLM_OK) return rc0;
+    if (now >= target) return LLM_OK; /* the usual case: no write lock taken */
+    for (int v = (int)now + 1; v <= target; v++) {
         llm_status rc = store_begin(st);
         if (rc != LLM_OK) return rc;
         int64_t cur;
@@ -449,7 +469,7 @@ llm_status store_open_version(const char *path, int version, store **out)
         store_close(st);
         return rc;
     }
-    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_busy_handler(st->db, busy_wait, st);
     rc = check_file(st);
     if (rc == LLM_OK) {
         int64_t dummy;

@@ -640,6 +640,39 @@ START_TEST(kill_at_random_moments)
 }
 END_TEST
 
+/* Two processes writing at once both succeed (busy timeout, BEGIN IMMEDIATE):
+ * the UI and a lab run share the file. */
+START_TEST(concurrent_writers)
+{
+    store *st;
+    ck_assert_int_eq(store_open(path, &st), LLM_OK);
+    store_close(st);
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        ck_assert_int_ge(kids[k], 0);
+        if (kids[k] == 0) {
+            store *c;
+            if (store_open(path, &c) != LLM_OK) _exit(3);
+            char id[32];
+            for (int i = 0; i < 60; i++) {
+                snprintf(id, sizeof id, "p%d.item%03d", k, i);
+                if (store_item_set(c, id, 1, NULL) != LLM_OK) _exit(4);
+            }
+            store_close(c);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        int status;
+        ck_assert_int_eq(waitpid(kids[k], &status, 0), kids[k]);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed (status %d)", k, status);
+    }
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM checklist WHERE done = 1"), 120);
+    assert_consistent();
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -659,6 +692,7 @@ int main(void)
     tcase_add_test(tc, kill_mid_quiz_finish);
     tcase_add_test(tc, kill_mid_run_log);
     tcase_add_test(tc, kill_at_random_moments);
+    tcase_add_test(tc, concurrent_writers);
     suite_add_tcase(s, tc);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_ENV);
