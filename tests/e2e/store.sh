@@ -124,7 +124,7 @@ end
 LUA
 $L --db "$T/k.db" run "$T/forever.lua" > "$T/forever.out" &
 pid=$!
-for _ in $(seq 1 100); do grep -q ready "$T/forever.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 300); do grep -q ready "$T/forever.out" 2>/dev/null && break; sleep 0.1; done
 kill -9 $pid
 wait $pid 2>/dev/null
 expect_cmd "a killed run shows as died" 0 '^1 +forever +- +died +[0-9]+ ' - -- $L --db "$T/k.db" runs list
