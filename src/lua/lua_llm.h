@@ -29,5 +29,6 @@ void l_tokenize_register(lua_State *L);
 void l_features_register(lua_State *L); /* sparse matrices, vectorizers (l_features.c) */
 void l_ngram_register(lua_State *L);    /* n-gram models, WordNet synonyms (l_ngram.c) */
 void l_embed_register(lua_State *L);
+void l_bench_register(lua_State *L);
 
 #endif
