@@ -4,8 +4,11 @@
  *   f = llm.safetensors_open(path)        -- read + validate, or raise
  *   f = llm.safetensors_parse(bytes [, what])
  *   f:names()  f:info(name)  f:metadata()  f:bytes(name)  f:floats(name)  #f  f:close()
+ *   f:fill(name, t)   copy the entry into tensor t (same number of elements,
+ *                     contiguous; F32/F16/BF16/F64 into float32, I32/I64 into ints)
  *   llm.safetensors_write(path, entries, metadata)
- *       entries: array of {name=, dtype="F32", shape={...}, data=string}
+ *       entries: array of {name=, dtype="F32", shape={...}, data=string or
+ *       contiguous tensor (dtype and shape then default to the tensor's)}
  *       metadata: table of string -> string
  *
  * The friendly layer (state dicts of tensors, model configs) is
@@ -14,6 +17,26 @@
 #include <string.h>
 #include "io.h"
 #include "lua_llm.h"
+#include "tensor.h"
+
+#define TENSOR_MT "llm.Tensor"
+
+/* A tensor argument (the tensor bindings' userdata), or NULL. */
+static tensor *test_tensor(lua_State *L, int idx)
+{
+    tensor **b = luaL_testudata(L, idx, TENSOR_MT);
+    return b ? *b : NULL;
+}
+
+static int st_dtype_of(tensor_dtype d)
+{
+    switch (d) {
+    case TENSOR_F32: return ST_F32;
+    case TENSOR_I32: return ST_I32;
+    case TENSOR_I64: return ST_I64;
+    default: return -1;
+    }
+}
 
 #define ST_MT "llm.SafetensorsFile"
 
@@ -155,6 +178,41 @@ static int l_floats(lua_State *L)
     return 1;
 }
 
+static int l_fill(lua_State *L)
+{
+    st_box *b = check_box(L, 1);
+    const st_entry *e = check_entry(L, b, 2);
+    tensor *t = test_tensor(L, 3);
+    if (!t) return luaL_error(L, "safetensors: fill needs a tensor");
+    if (!tensor_is_contiguous(t)) return luaL_error(L, "safetensors: fill needs a contiguous tensor");
+    if (tensor_numel(t) != e->numel) {
+        char buf[96];
+        return luaL_error(L, "safetensors: '%s' has %d values, the tensor %s has %d", e->name, (int)e->numel,
+                          tensor_shape_str(t, buf, sizeof buf), (int)tensor_numel(t));
+    }
+    unsigned char *dst = (unsigned char *)t->storage->data + (size_t)t->offset * tensor_dtype_size(t->dtype);
+    if (st_dtype_of(t->dtype) == (int)e->dtype) {
+        memcpy(dst, e->data, e->end - e->begin);
+    } else if (t->dtype == TENSOR_F32) {
+        llm_lua_check(L, safetensors_entry_to_f32(e, (float *)dst), "safetensors");
+    } else if (t->dtype == TENSOR_I64 && (e->dtype == ST_I32 || e->dtype == ST_I16 || e->dtype == ST_I8 ||
+                                          e->dtype == ST_U8)) {
+        int64_t *d = (int64_t *)dst;
+        for (int64_t i = 0; i < e->numel; i++) {
+            const unsigned char *p = e->data + i * (int64_t)safetensors_dtype_size(e->dtype);
+            if (e->dtype == ST_I32) { int32_t x; memcpy(&x, p, 4); d[i] = x; }
+            else if (e->dtype == ST_I16) { int16_t x; memcpy(&x, p, 2); d[i] = x; }
+            else if (e->dtype == ST_I8) d[i] = (int8_t)*p;
+            else d[i] = *p;
+        }
+    } else {
+        return luaL_error(L, "safetensors: cannot load '%s' (%s) into a %s tensor", e->name,
+                          safetensors_dtype_name(e->dtype), tensor_dtype_name(t->dtype));
+    }
+    tensor_bump_version(t);
+    return 0;
+}
+
 static int l_write(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
@@ -176,13 +234,32 @@ static int l_write(lua_State *L)
             return luaL_error(L, "safetensors_write: entry %d has no name", (int)i);
         e->name = lua_tostring(L, -1); /* kept alive by the entries table */
         lua_pop(L, 1);
+        lua_getfield(L, t, "data");
+        tensor *tt = test_tensor(L, -1);
+        lua_pop(L, 1);
         const char *dt = "F32";
+        if (tt) {
+            int sd = st_dtype_of(tt->dtype);
+            if (sd < 0) return luaL_error(L, "safetensors_write: '%s': unsupported tensor dtype", e->name);
+            dt = safetensors_dtype_name((st_dtype)sd);
+        }
         if (lua_getfield(L, t, "dtype") == LUA_TSTRING) dt = lua_tostring(L, -1);
         int d = safetensors_dtype_parse(dt);
         if (d < 0) return luaL_error(L, "safetensors_write: '%s': unknown dtype '%s'", e->name, dt);
         e->dtype = (st_dtype)d;
         lua_pop(L, 1);
-        if (lua_getfield(L, t, "shape") != LUA_TTABLE)
+        if (tt && st_dtype_of(tt->dtype) != d)
+            return luaL_error(L, "safetensors_write: '%s': dtype %s does not match the tensor's %s", e->name, dt,
+                              tensor_dtype_name(tt->dtype));
+        if (lua_getfield(L, t, "shape") != LUA_TTABLE && tt) {
+            lua_pop(L, 1);
+            lua_createtable(L, tt->ndim, 0);
+            for (int k = 0; k < tt->ndim; k++) {
+                lua_pushinteger(L, tt->shape[k]);
+                lua_rawseti(L, -2, k + 1);
+            }
+        }
+        if (lua_type(L, -1) != LUA_TTABLE)
             return luaL_error(L, "safetensors_write: '%s' has no shape table", e->name);
         lua_Integer nd = luaL_len(L, -1);
         if (nd > SAFETENSORS_MAX_DIMS)
@@ -210,8 +287,16 @@ static int l_write(lua_State *L)
             if (len != need)
                 return luaL_error(L, "safetensors_write: '%s': data has %d bytes, shape x dtype needs %d",
                                   e->name, (int)len, (int)need);
+        } else if (tt) {
+            if (!tensor_is_contiguous(tt))
+                return luaL_error(L, "safetensors_write: '%s': the tensor is not contiguous", e->name);
+            size_t len = (size_t)tensor_numel(tt) * tensor_dtype_size(tt->dtype);
+            if (len != need)
+                return luaL_error(L, "safetensors_write: '%s': the tensor has %d bytes, shape x dtype needs %d",
+                                  e->name, (int)len, (int)need);
+            e->data = (const unsigned char *)tt->storage->data + (size_t)tt->offset * tensor_dtype_size(tt->dtype);
         } else {
-            return luaL_error(L, "safetensors_write: '%s': data must be a string of bytes", e->name);
+            return luaL_error(L, "safetensors_write: '%s': data must be a string of bytes or a tensor", e->name);
         }
         lua_pop(L, 2); /* data, entry (both still referenced from the entries table) */
     }
@@ -251,6 +336,7 @@ static const luaL_Reg file_methods[] = {
     {"metadata", l_metadata},
     {"bytes", l_bytes},
     {"floats", l_floats},
+    {"fill", l_fill},
     {"close", l_close},
     {NULL, NULL},
 };

@@ -47,7 +47,6 @@ end
 function Module:extend(name)
   assert(type(name) == "string", "extend: a class needs a name")
   local cls = {}
-  for _, mm in ipairs({ "__tostring", "__call" }) do cls[mm] = rawget(Module, mm) end
   cls.__index = cls
   cls.__name = name
   cls.__parent = self
