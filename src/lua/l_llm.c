@@ -7,6 +7,7 @@
 static void (*const subjects[])(lua_State *) = {
     l_core_register,
     l_tensor_register,
+    l_bench_register,
     l_io_register,
     l_optim_register,
     /* one line per engine subject (l_tensor_register, l_text_register, ...) */

@@ -27,5 +27,6 @@ void l_core_register(lua_State *L);
 void l_io_register(lua_State *L);
 void l_optim_register(lua_State *L);
 void l_tensor_register(lua_State *L);
+void l_bench_register(lua_State *L);
 
 #endif
