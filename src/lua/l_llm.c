@@ -6,6 +6,7 @@
 
 static void (*const subjects[])(lua_State *) = {
     l_core_register,
+    l_text_register,
     /* one line per engine subject (l_tensor_register, l_text_register, ...) */
 };
 

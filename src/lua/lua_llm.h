@@ -24,5 +24,6 @@ void llm_lua_check(lua_State *L, llm_status status, const char *op);
 
 /* Subject registrations: each sets fields in the table at the top of the stack. */
 void l_core_register(lua_State *L);
+void l_text_register(lua_State *L);
 
 #endif
