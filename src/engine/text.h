@@ -94,8 +94,10 @@ enum {
     TEXT_STD_ALL = 0x1f
 };
 
-/* Apply the chosen rules; counts of changes go to *changes when not NULL. */
-llm_status text_standardize(const char *s, size_t n, unsigned rules, text_buf *out, size_t *changes);
+/* Apply the chosen rules; counts of changes go to *changes and of invalid
+ * UTF-8 sequences (repaired to U+FFFD, also counted as changes) to *bad,
+ * each when not NULL. */
+llm_status text_standardize(const char *s, size_t n, unsigned rules, text_buf *out, size_t *changes, size_t *bad);
 
 /* ------------------------------------------------------------ quality filters */
 

@@ -6,6 +6,7 @@
  * (jansson) for the JSONL reader lives here too. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <jansson.h>
 #include "lua_llm.h"
 #include "text.h"
@@ -107,15 +108,16 @@ static int l_html_entity(lua_State *L)
 
 static int l_standardize(lua_State *L)
 {
-    size_t n, changes = 0;
+    size_t n, changes = 0, bad = 0;
     const char *s = luaL_checklstring(L, 1, &n);
     lua_Integer rules = luaL_optinteger(L, 2, TEXT_STD_ALL);
     luaL_argcheck(L, rules >= 0 && rules <= TEXT_STD_ALL, 2, "unknown rule bits");
     text_buf *b = new_buf(L);
-    llm_lua_check(L, text_standardize(s, n, (unsigned)rules, b, &changes), "standardize");
+    llm_lua_check(L, text_standardize(s, n, (unsigned)rules, b, &changes, &bad), "standardize");
     push_buf(L, b);
     lua_pushinteger(L, (lua_Integer)changes);
-    return 2;
+    lua_pushinteger(L, (lua_Integer)bad);
+    return 3;
 }
 
 static int l_words(lua_State *L)
@@ -128,6 +130,16 @@ static int l_words(lua_State *L)
         lua_pushlstring(L, s + a, b - a);
         lua_rawseti(L, -2, ++k);
     }
+    return 1;
+}
+
+static int l_count_lines(lua_State *L)
+{
+    size_t n;
+    const char *s = luaL_checklstring(L, 1, &n);
+    lua_Integer k = 0;
+    for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + n - p))) != NULL; p++) k++;
+    lua_pushinteger(L, k);
     return 1;
 }
 
@@ -532,14 +544,24 @@ static int l_json_decode(lua_State *L)
     return 2;
 }
 
+/* Monotonic wall-clock seconds, for the benchmarks in bench/ (os.clock is CPU time). */
+static int l_wall_clock(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec * 1e-9);
+    return 1;
+}
+
 /* ---------------------------------------------------------------- registration */
 
 static const luaL_Reg text_funcs[] = {
     {"normalize", l_normalize}, {"utf8_repair", l_utf8_repair}, {"utf8_check", l_utf8_check},
     {"utf8_length", l_utf8_length}, {"html_to_text", l_html_to_text}, {"html_entity", l_html_entity},
     {"standardize", l_standardize}, {"quality", l_quality}, {"stats_new", l_stats_new},
-    {"hash64", l_hash64}, {"words", l_words}, {"shingles", l_shingles}, {"jaccard", l_jaccard}, {"dedup_new", l_dedup_new},
+    {"hash64", l_hash64}, {"words", l_words}, {"count_lines", l_count_lines}, {"shingles", l_shingles}, {"jaccard", l_jaccard}, {"dedup_new", l_dedup_new},
     {"edit_distance", l_edit_distance}, {"similarity", l_similarity}, {"json_decode", l_json_decode},
+    {"wall_clock", l_wall_clock},
     {NULL, NULL}};
 
 static void new_class(lua_State *L, const char *name, lua_CFunction gc, const luaL_Reg *methods)

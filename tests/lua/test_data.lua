@@ -97,6 +97,17 @@ describe("plain text readers", function()
     expect(got[2].v).to_be("c")
     expect(got[2].n).to_be(5)
   end)
+  it("cuts blocks at paragraph breaks with first line numbers", function()
+    local para = ("word "):rep(30) .. "\n" .. ("more "):rep(30) .. "\n\n"
+    local p = tmpfile("blocks.txt", para:rep(100) .. "tail\xFF")
+    local errs, got, total = {}, {}, {}
+    for b, n in data.blocks(p, { size = 1000, errors = errs }) do got[#got + 1] = { b, n } total[#total + 1] = b end
+    expect(#got > 5).to_be(true)
+    expect(table.concat(total)).to_be(para:rep(100) .. "tail\u{FFFD}")
+    for i = 1, #got - 1 do expect(got[i][1]:sub(-2)).to_be("\n\n") end
+    expect(got[2][2]).to_be(1 + select(2, got[1][1]:gsub("\n", "")))
+    expect(errs[1]).to_match("blocks%.txt:301: invalid UTF%-8 repaired")
+  end)
   it("strips Project Gutenberg headers and footers", function()
     local book = "The Project Gutenberg eBook of X\nLicense blah\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\n" ..
                  "Chapter 1\nCall me Ishmael.\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\nmore license\n"

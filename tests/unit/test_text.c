@@ -63,7 +63,7 @@ START_TEST(standardize_rules)
     text_buf b;
     size_t ch = 0;
     text_buf_init(&b);
-    ck_assert_int_eq(text_standardize(S("\xE2\x80\x9Cq\xE2\x80\x9D  x"), TEXT_STD_QUOTES, &b, &ch), LLM_OK);
+    ck_assert_int_eq(text_standardize(S("\xE2\x80\x9Cq\xE2\x80\x9D  x"), TEXT_STD_QUOTES, &b, &ch, NULL), LLM_OK);
     ck_assert_str_eq(b.data, "\"q\"  x");
     ck_assert_uint_eq(ch, 2);
     text_buf_free(&b);
@@ -167,7 +167,7 @@ START_TEST(random_bytes_never_crash)
         ck_assert_int_eq(text_normalize(buf, n, TEXT_NORM_NFKC, 1, &b, &bad), LLM_OK);
         ck_assert_uint_eq(text_utf8_check(b.data, b.len), (size_t)-1);
         b.len = 0;
-        ck_assert_int_eq(text_standardize(buf, n, TEXT_STD_ALL, &b, NULL), LLM_OK);
+        ck_assert_int_eq(text_standardize(buf, n, TEXT_STD_ALL, &b, NULL, NULL), LLM_OK);
         ck_assert_uint_eq(text_utf8_check(b.data, b.len), (size_t)-1);
         b.len = 0;
         ck_assert_int_eq(text_html_to_text(buf, n, &b), LLM_OK);

@@ -66,6 +66,8 @@ local function std_mask(opts, fname)
   return mask
 end
 
+-- Returns the text, the number of changes and the number of invalid UTF-8
+-- sequences repaired (to U+FFFD) on the way.
 function M.standardize(s, opts)
   return C.standardize(s, std_mask(opts, "text.standardize"))
 end
@@ -76,10 +78,15 @@ end
 function M.clean(s, opts)
   opts = opts or {}
   local report = {}
-  s, report.invalid_utf8 = C.utf8_repair(s)
+  report.invalid_utf8 = 0
+  local mask = opts.standardize ~= false and std_mask(opts, "text.clean") or nil
+  -- standardize repairs invalid UTF-8 itself (and counts it): no separate pass
+  if (opts.html or not mask) and C.utf8_check(s) then s, report.invalid_utf8 = C.utf8_repair(s) end
   if opts.html then s = C.html_to_text(s) end
-  if opts.standardize ~= false then
-    s, report.standardized = C.standardize(s, std_mask(opts, "text.clean"))
+  if mask then
+    local bad
+    s, report.standardized, bad = C.standardize(s, mask)
+    report.invalid_utf8 = report.invalid_utf8 + bad
   end
   local form = opts.form or "nfc"
   if not forms[form] then error(("text.clean: unknown form '%s'"):format(tostring(form)), 2) end

@@ -6,7 +6,8 @@
  * utf8proc together with the ASCII character just before it, because that
  * character may compose with a following combining mark ("e" + U+0301 ->
  * "é"); no composition has an ASCII second element, so the split is exact.
- * One code-point buffer is reused for the whole call. */
+ * Runs that NFC provably leaves alone (see nfc_inert) are copied too. One
+ * code-point buffer is reused for the whole call. */
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -59,6 +60,24 @@ static llm_status norm_segment(norm_work *w, const char *s, size_t n, utf8proc_o
     }
 }
 
+/* True when NFC cannot change this non-ASCII run: every code point is
+ * below U+0300 (Latin-1 and Latin Extended letters are precomposed starters
+ * and no mark can follow inside the run) or common punctuation in
+ * U+2010..U+2027 (dashes, quotes, bullets, ellipsis: no canonical
+ * decomposition, never composed with), or U+FFFD. */
+static int nfc_inert(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        int l = text_utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (l < 0) return 0;
+        if (!(cp < 0x300 || (cp >= 0x2010 && cp <= 0x2027) || cp == 0xFFFD)) return 0;
+        i += (size_t)l;
+    }
+    return 1;
+}
+
 llm_status text_normalize(const char *s, size_t n, text_norm_form form, int casefold,
                           text_buf *out, size_t *bad)
 {
@@ -90,13 +109,20 @@ llm_status text_normalize(const char *s, size_t n, text_norm_form form, int case
     size_t i = 0;
     while (st == LLM_OK && i < n) {
         size_t j = i;
+        while (j + 8 <= n) { /* skip ASCII 8 bytes at a time */
+            uint64_t w;
+            memcpy(&w, s + j, 8);
+            if (w & 0x8080808080808080ULL) break;
+            j += 8;
+        }
         while (j < n && (unsigned char)s[j] < 0x80) j++;
         if (j == n) { st = put_ascii(out, s + i, n - i, casefold); break; }
         size_t seg = j > i ? j - 1 : j; /* the ASCII character before may compose */
         if (seg > i && (st = put_ascii(out, s + i, seg - i, casefold))) break;
         size_t k = j;
         while (k < n && (unsigned char)s[k] >= 0x80) k++;
-        if (form == TEXT_NORM_NONE && !casefold) st = text_buf_append(out, s + seg, k - seg);
+        if ((form == TEXT_NORM_NONE && !casefold) || (form == TEXT_NORM_NFC && !casefold && nfc_inert(s + j, k - j)))
+            st = text_buf_append(out, s + seg, k - seg);
         else st = norm_segment(&w, s + seg, k - seg, opt, out);
         i = k;
     }

@@ -50,11 +50,11 @@ static llm_status put_space(std_state *s, int newline)
     return LLM_OK;
 }
 
-llm_status text_standardize(const char *str, size_t n, unsigned rules, text_buf *out, size_t *changes)
+llm_status text_standardize(const char *str, size_t n, unsigned rules, text_buf *out, size_t *changes, size_t *bad)
 {
     const unsigned char *p = (const unsigned char *)str;
     std_state s = {out, rules, 0, 0, 1, 1};
-    size_t changed = 0, i = 0;
+    size_t changed = 0, nbad = 0, i = 0;
     llm_status st = text_buf_reserve(out, n);
     while (!st && i < n) {
         unsigned c = p[i];
@@ -65,15 +65,21 @@ llm_status text_standardize(const char *str, size_t n, unsigned rules, text_buf 
                 i++;
                 continue;
             }
+            /* a run of printable ASCII, with single spaces between words
+             * (nothing for the whitespace rule to change there) */
             size_t k = i + 1;
-            while (k < n && p[k] > 0x20 && p[k] < 0x7F) k++;
+            for (;;) {
+                while (k < n && p[k] > 0x20 && p[k] < 0x7F) k++;
+                if (k + 1 < n && p[k] == ' ' && p[k + 1] > 0x20 && p[k + 1] < 0x7F) { k += 2; continue; }
+                break;
+            }
             st = put_visible(&s, str + i, k - i);
             i = k;
             continue;
         }
         uint32_t cp;
         int len = text_utf8_decode(p + i, n - i, &cp);
-        if (len < 0) { changed++; st = put_visible(&s, "\xEF\xBF\xBD", 3); i += (size_t)(-len); continue; }
+        if (len < 0) { changed++; nbad++; st = put_visible(&s, "\xEF\xBF\xBD", 3); i += (size_t)(-len); continue; }
         i += (size_t)len;
         if (cp == '\r') {
             if (rules & TEXT_STD_CONTROL) {
@@ -123,5 +129,6 @@ llm_status text_standardize(const char *str, size_t n, unsigned rules, text_buf 
     if (!st && (rules & TEXT_STD_WHITESPACE) && s.newlines && !s.doc_start) st = text_buf_putc(out, '\n');
     if (!st && !out->data) st = text_buf_append(out, "", 0);
     if (changes) *changes = changed;
+    if (bad) *bad = nbad;
     return st;
 }

@@ -169,12 +169,18 @@ llm_status text_stats_add(text_stats *st, const char *s, size_t n)
             int ascii = 1;
             for (size_t i = 0; i < len; i++) if ((unsigned char)w[i] >= 0x80) { ascii = 0; break; }
             st->fold.len = 0;
-            if (ascii) {
-                if ((rc = text_buf_append(&st->fold, w, len))) return rc;
-                for (size_t i = 0; i < len; i++)
-                    if (st->fold.data[i] >= 'A' && st->fold.data[i] <= 'Z') st->fold.data[i] += 32;
-            } else if ((rc = text_normalize(w, len, TEXT_NORM_NFC, 1, &st->fold, NULL))) return rc;
-            rc = count_word(st, st->fold.data, st->fold.len);
+            if (ascii && len <= 64) {
+                char low[64];
+                for (size_t i = 0; i < len; i++) low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+                rc = count_word(st, low, len);
+            } else {
+                if (ascii) {
+                    if ((rc = text_buf_append(&st->fold, w, len))) return rc;
+                    for (size_t i = 0; i < len; i++)
+                        if (st->fold.data[i] >= 'A' && st->fold.data[i] <= 'Z') st->fold.data[i] += 32;
+                } else if ((rc = text_normalize(w, len, TEXT_NORM_NFC, 1, &st->fold, NULL))) return rc;
+                rc = count_word(st, st->fold.data, st->fold.len);
+            }
         } else rc = count_word(st, w, len);
         if (rc) return rc;
         have_prev = 1;
