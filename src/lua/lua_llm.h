@@ -32,5 +32,6 @@ void l_features_register(lua_State *L); /* sparse matrices, vectorizers (l_featu
 void l_ngram_register(lua_State *L);    /* n-gram models, WordNet synonyms (l_ngram.c) */
 void l_embed_register(lua_State *L);
 void l_bench_register(lua_State *L);
+void l_text_register(lua_State *L);
 
 #endif
