@@ -102,3 +102,25 @@ describe("llm.unigram", function()
     os.remove(path)
   end)
 end)
+
+describe("llm.tokenize.compare", function()
+  it("reports size, tokens per word and round trip for each scheme", function()
+    local text = corpus:sub(1, 3000)
+    local rows = llm.tokenize.compare({
+      { name = "bpe", tok = llm.bpe.train(corpus, { vocab_size = 400 }) },
+      { name = "wordpiece", tok = llm.wordpiece.train(corpus, { vocab_size = 400 }) },
+      { name = "unigram", tok = llm.unigram.train(corpus, { vocab_size = 400 }) },
+    }, text)
+    expect(#rows).to_be(3)
+    expect(rows[1].name).to_be("bpe")
+    expect(rows[1].vocab_size).to_be(400)
+    expect(rows[1].round_trip).to_be(true)     -- byte-level BPE keeps every byte
+    expect(rows[2].round_trip).to_be(false)    -- WordPiece lowercases and drops spaces
+    expect(rows[3].round_trip).to_be(false)    -- Unigram collapses whitespace runs
+    local words = #llm.tokenize.whitespace(text)
+    for _, r in ipairs(rows) do
+      expect(r.tokens_per_word).to_be_near(r.tokens / words, 1e-12)
+      expect(r.tokens_per_word >= 1).to_be(true)
+    end
+  end)
+end)
