@@ -97,7 +97,7 @@ function M.stopwords(which)
     end
     f:close()
   else
-    local path = llm.bpe.data_dir() .. "/stopwords-iso/package/stopwords-iso.json"
+    local path = llm.data.dir() .. "/stopwords-iso/package/stopwords-iso.json"
     local f = io.open(path, "r")
     if not f then
       error("normalize.stopwords: " .. path .. " is missing (run `llmlab data fetch stopwords-iso`, " ..
