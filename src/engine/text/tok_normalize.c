@@ -139,10 +139,13 @@ llm_status tok_lemmatize(const char *word, char pos, char *buf, size_t cap)
                         getenv("WNSEARCHDIR") ? getenv("WNSEARCHDIR") : "/usr/share/wordnet");
     char w[256];
     for (size_t i = 0; i <= len; i++) w[i] = (char)tolower((unsigned char)word[i]);
-    /* WordNet writes multi-word lemmas with '_'; morphstr wants the word as is. */
-    const char *lemma = morphstr(w, wpos);
-    /* morphstr gives NULL when the word is its own base form or unknown. */
-    snprintf(buf, cap, "%s", lemma ? lemma : w);
+    /* morphstr gives the base forms one by one (NULL when there are no more,
+     * or none: the word is its own base form or unknown). Like NLTK's
+     * WordNetLemmatizer, keep the shortest, the first on ties. */
+    char best[256] = "";
+    for (const char *lemma = morphstr(w, wpos); lemma; lemma = morphstr(NULL, wpos))
+        if (!best[0] || strlen(lemma) < strlen(best)) snprintf(best, sizeof best, "%s", lemma);
+    snprintf(buf, cap, "%s", best[0] ? best : w);
     return LLM_OK;
 }
 
