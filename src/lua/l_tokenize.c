@@ -386,6 +386,26 @@ static int l_lemmatize(lua_State *L)
     return 1;
 }
 
+/* morphstr(word, pos) -> array of the base forms libwordnet's morphstr() gives */
+static int l_morphstr(lua_State *L)
+{
+    const char *w = luaL_checkstring(L, 1);
+    const char *pos = luaL_optstring(L, 2, "n");
+    if (strlen(pos) != 1) return luaL_error(L, "morphstr: part of speech '%s' is not one of n, v, a, r", pos);
+    char buf[2048];
+    llm_lua_check(L, tok_morphstr(w, pos[0], buf, sizeof buf), NULL);
+    lua_newtable(L);
+    int i = 0;
+    for (char *p = buf; *p;) {
+        size_t l = strcspn(p, " ");
+        lua_pushlstring(L, p, l);
+        lua_rawseti(L, -2, ++i);
+        p += l;
+        while (*p == ' ') p++;
+    }
+    return 1;
+}
+
 /* json_string_list(path, key) -> array of the strings under key (stopwords-iso). */
 static int l_json_string_list(lua_State *L)
 {
@@ -438,6 +458,7 @@ static const luaL_Reg tokenize_funcs[] = {
     {"stemmer", l_stemmer},
     {"stemmers", l_stemmer_list},
     {"lemmatize", l_lemmatize},
+    {"morphstr", l_morphstr},
     {"json_string_list", l_json_string_list},
     {NULL, NULL},
 };
