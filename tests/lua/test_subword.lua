@@ -75,6 +75,21 @@ describe("llm.unigram", function()
     expect(ids[#ids]).to_be(0) -- z: <unk>
   end)
 
+  it("segments as spm_encode with SentencePiece's own model", function()
+    local dir = llm.home .. "/tests/fixtures/"
+    local m = llm.unigram.from_spm_vocab(dir .. "spm_unigram.vocab")
+    expect(m:vocab_size()).to_be(300)
+    local want = {}
+    for line in io.lines(dir .. "spm_unigram_pieces.txt") do want[#want + 1] = line end
+    local i = 0
+    for line in io.lines(dir .. "spm_unigram_lines.txt") do
+      i = i + 1
+      expect(table.concat(m:tokens(line), " ")).to_be(want[i])
+    end
+    expect(i > 100).to_be(true)
+    expect(function() llm.unigram.from_spm_vocab(dir .. "gpt2_ids.txt") end).to_error("not 'piece<TAB>score'")
+  end)
+
   it("trains to the vocabulary size, deterministically, and round-trips", function()
     local a = llm.unigram.train(corpus, { vocab_size = 400 })
     local b = llm.unigram.train(corpus, { vocab_size = 400 })
