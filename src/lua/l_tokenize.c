@@ -263,8 +263,9 @@ static int l_bpe_train(lua_State *L)
     lua_pop(L, 1);
     if (mf < 1) return luaL_error(L, "bpe.train: min_frequency must be at least 1");
     o.min_frequency = (uint64_t)mf;
-    lua_getfield(L, 2, "pattern");
-    o.pattern = luaL_optstring(L, -1, "gpt2"); /* kept alive by the options table */
+    if (lua_getfield(L, 2, "pattern") == LUA_TNIL) o.pattern = "gpt2";
+    else if (lua_type(L, -1) == LUA_TSTRING) o.pattern = lua_tostring(L, -1); /* the table keeps it alive */
+    else return luaL_error(L, "bpe.train: pattern must be a string (\"gpt2\", \"cl100k\" or a regex)");
     lua_pop(L, 1);
     lua_getfield(L, 2, "special");
     int sp = lua_gettop(L);
