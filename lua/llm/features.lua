@@ -36,7 +36,16 @@ local function check_opts(opts, tfidf, cls)
     clean[k] = v
   end
   if clean.stop_words == "english" then
-    error(cls .. ": stop_words=\"english\" is not bundled (third-party list); pass an array of words", 3)
+    error(cls .. ": stop_words=\"english\" (scikit-learn's list) is not bundled; pass an array or a set of "
+      .. "words, e.g. llm.normalize.stopwords(\"en\")", 3)
+  end
+  if type(clean.stop_words) == "table" and #clean.stop_words == 0 and next(clean.stop_words) ~= nil then
+    local list = {} -- a set (word -> true), as llm.normalize.stopwords returns
+    for w, on in pairs(clean.stop_words) do
+      if on then list[#list + 1] = w end
+    end
+    table.sort(list)
+    clean.stop_words = list
   end
   if clean.stop_words ~= nil and clean.stop_words ~= false and type(clean.stop_words) ~= "table" then
     error(cls .. ": stop_words must be an array of words", 3)

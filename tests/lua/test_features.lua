@@ -115,6 +115,16 @@ describe("vectorizer usage and bad input", function()
     expect(hits[1][1].score > hits[1][2].score).to_be(true)
   end)
 
+  it("stop words may be an array or a set", function()
+    local a = F.CountVectorizer{ stop_words = { "the" } }
+    a:fit_transform({ "the cat", "the dog" })
+    local b = F.CountVectorizer{ stop_words = { the = true } }
+    b:fit_transform({ "the cat", "the dog" })
+    expect(a:vocabulary()).to_equal({ "cat", "dog" })
+    expect(b:vocabulary()).to_equal({ "cat", "dog" })
+    expect(function() F.CountVectorizer{ stop_words = "english" } end).to_error("not bundled")
+  end)
+
   it("a fixed vocabulary keeps its order", function()
     local vec = F.CountVectorizer{ vocabulary = { "zebra", "apple" } }
     local X = vec:fit_transform({ "apple zebra apple" })
