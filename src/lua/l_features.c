@@ -29,6 +29,10 @@ static void push_sparse(lua_State *L, llm_csr *m)
     sparse_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->m = m;
     luaL_setmetatable(L, SPARSE_MT);
+    /* the collector does not see the C arrays: let it step as if it had
+     * allocated them, so loops that make matrices keep memory flat */
+    size_t kb = ((size_t)m->nrows * 8 + (size_t)m->nnz * 8) / 1024;
+    if (kb) lua_gc(L, LUA_GCSTEP, (int)(kb > 1000000 ? 1000000 : kb));
 }
 
 static llm_csr *check_sparse(lua_State *L, int i)
