@@ -228,6 +228,17 @@ describe("files", function()
     end
   end)
 
+  it("character models save with their spaces; ARPA refuses whitespace tokens", function()
+    local m = ng.KneserNey{ order = 3, level = "char" }:fit(fx.char_train)
+    local path = dir .. "/chars.ngram"
+    m:save(path)
+    local m2 = ng.load(path, { level = "char" })
+    expect(m2:perplexity(fx.char_test)).to_be(m:perplexity(fx.char_test))
+    expect(m2:prob(" ", { "e" })).to_be(m:prob(" ", { "e" }))
+    expect(function() m:save_arpa(dir .. "/chars.arpa") end).to_error("holds whitespace")
+    os.remove(path)
+  end)
+
   it("ARPA of an add-k model keeps seen n-grams exact and stays normalised", function()
     local m = ng.Laplace{ order = 2 }:fit(split(fx.train))
     local path = dir .. "/laplace.arpa"
