@@ -12,6 +12,7 @@
 #include <lauxlib.h>
 #include "app.h"
 #include "core.h"
+#include "progress.h"
 
 typedef struct command {
     const char *name;
@@ -83,6 +84,8 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C"); /* Lua's number formatting must not follow the locale */
     llm_seed(0);
+    app_lua_hooks_install();
+    progress_cli_install(stderr, -1);
 
     /* No command: the workbench UI will open here; until then, and with
      * --plain, print the help. */
