@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include <lauxlib.h>
 #include "app.h"
@@ -102,7 +103,17 @@ static int l_interrupted(lua_State *L)
     return 1;
 }
 
+/* llm.app.now() -> seconds on a monotonic clock (for throttling). */
+static int l_now(lua_State *L)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    lua_pushnumber(L, (double)t.tv_sec + (double)t.tv_nsec * 1e-9);
+    return 1;
+}
+
 static const luaL_Reg app_funcs[] = {
+    {"now", l_now},
     {"gnuplot", l_gnuplot},
     {"gnuplot_run", l_gnuplot_run},
     {"progress", l_progress},

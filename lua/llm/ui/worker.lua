@@ -1,0 +1,184 @@
+-- llm.ui.worker: the code that runs in the UI's worker thread (its own Lua
+-- state; see src/app/tui/worker.c for why). The UI sends small chunks
+-- like `return require("llm.ui.worker").job("run_step", path, 2)`; every
+-- job returns its result serialised (llm.ui.serial), never raises, and
+-- flushes a pending live plot before it ends.
+--
+-- While a job runs, print and io.write stream into the UI's output pane
+-- and llm.plot's sink sends plots to the plot pane: "show" at once, live
+-- pushes at most 5 times a second (the UI redraws no faster anyway).
+local channel = require "llm.worker"
+local serial = require "llm.ui.serial"
+local app = require "llm.app"
+
+local W = {}
+
+local PLOT_INTERVAL = 0.2
+local last_plot_sent, pending_plot = 0, nil
+
+-- What of a plot crosses to the UI: its data, not its methods.
+local PLOT_FIELDS = { "kind", "series", "band", "x", "y", "labels", "counts", "lo", "hi",
+  "width", "matrix", "rows", "cols", "values" }
+local OPT_FIELDS = { "title", "xlabel", "ylabel", "logy", "logx", "name", "xlabels", "ylabels" }
+
+local function plot_data(p)
+  local d = { opts = {} }
+  for _, k in ipairs(PLOT_FIELDS) do d[k] = p[k] end
+  for _, k in ipairs(OPT_FIELDS) do d.opts[k] = p.opts[k] end
+  return d
+end
+
+local function send_plot(p)
+  channel.emit("plot", serial.encode(plot_data(p)))
+  last_plot_sent = app.now()
+  pending_plot = nil
+end
+
+local function sink(p, event)
+  if event == "show" or app.now() - last_plot_sent >= PLOT_INTERVAL then
+    send_plot(p)
+  else
+    pending_plot = p
+  end
+end
+
+local function out_write(...)
+  local n = select("#", ...)
+  local parts = {}
+  for i = 1, n do
+    local v = select(i, ...)
+    if type(v) ~= "string" and type(v) ~= "number" then
+      error(("bad argument #%d to 'write' (string expected, got %s)"):format(i, type(v)), 2)
+    end
+    parts[i] = tostring(v)
+  end
+  channel.emit("out", table.concat(parts))
+end
+
+function W.setup()
+  _G.print = function(...)
+    local n = select("#", ...)
+    local parts = {}
+    for i = 1, n do parts[i] = tostring((select(i, ...))) end
+    channel.emit("out", table.concat(parts, "\t") .. "\n")
+  end
+  io.write = function(...)
+    out_write(...)
+    return io.stdout
+  end
+  llm.plot.set_sink(sink)
+end
+
+-- The lab the worker has open: its table, a context shared by its steps
+-- (so a later step sees what an earlier one computed), an environment for
+-- the REPL.
+local current = { path = nil }
+
+local function open_lab(path)
+  if current.path == path then return current end
+  local env = setmetatable({}, { __index = _G })
+  local f, err = loadfile(path, "t", env)
+  if not f then error(err, 0) end
+  local lab = f()
+  if type(lab) ~= "table" or type(lab.steps) ~= "table" then
+    error(path .. ": a lab file must return a table with steps", 0)
+  end
+  local ctx = { lab = lab, size = os.getenv("LLMLAB_SIZE") or "full", params = {} }
+  env.ctx, env.lab = ctx, lab
+  current = { path = path, lab = lab, ctx = ctx, env = env }
+  return current
+end
+
+local jobs = {}
+
+-- Run step i: its run, then its check. Result: {status, points, max, message}.
+function jobs.run_step(path, i)
+  local cur = open_lab(path)
+  local step = cur.lab.steps[i]
+  if not step then error(("no step %d"):format(i), 0) end
+  local ctx = cur.ctx
+  ctx.step = i
+  ctx.params = (cur.lab.size or {})[ctx.size] or {}
+  local res = { status = "ok" }
+  if step.run then ctx.result = step.run(ctx) end
+  if step.check then
+    local c = step.check(ctx)
+    if type(c) ~= "table" then c = { points = c and 1 or 0, max = 1 } end
+    res.points, res.max, res.message = c.points or 0, c.max or 1, c.message
+    res.status = (res.points >= res.max) and "passed" or "failed"
+  end
+  return res
+end
+
+-- The REPL: an expression prints its values, else the statements run.
+function jobs.eval(path, code)
+  local env = path and open_lab(path).env or _G
+  local f = load("return " .. code, "=repl", "t", env)
+  if not f then
+    local err
+    f, err = load(code, "=repl", "t", env)
+    if not f then
+      if err:match("<eof>$") then return { incomplete = true } end
+      error(err, 0)
+    end
+  end
+  local r = table.pack(f())
+  if r.n > 0 then
+    local parts = {}
+    for i = 1, r.n do parts[i] = tostring(r[i]) end
+    print(table.concat(parts, "\t"))
+  end
+  return { ok = true }
+end
+
+-- Names for completion of `llm.`: the module's fields and its lazily
+-- loaded submodules (lua/llm/*.lua).
+function jobs.complete(prefix)
+  local names = {}
+  local base, part = prefix:match("^(.-)%.?([%w_]*)$")
+  local t = _G
+  for name in base:gmatch("[%w_]+") do
+    t = type(t) == "table" and rawget(t, name) or (t == _G and nil)
+    if t == nil then t = _G[name] end
+  end
+  if type(t) ~= "table" then return { names = {} } end
+  local seen = {}
+  for k in pairs(t) do
+    if type(k) == "string" and k:sub(1, #part) == part then seen[k] = true end
+  end
+  if base == "llm" then
+    local p = io.popen(("ls %q/lua/llm 2>/dev/null"):format(llm.home or "."))
+    if p then
+      for f in p:lines() do
+        local m = f:match("^([%w_]+)%.lua$") or f:match("^([%w_]+)$")
+        if m and m ~= "init" and m:sub(1, #part) == part then seen[m] = true end
+      end
+      p:close()
+    end
+  end
+  for k in pairs(seen) do names[#names + 1] = k end
+  table.sort(names)
+  return { names = names }
+end
+
+local function traceback(e)
+  if type(e) ~= "string" then e = "(error object is a " .. type(e) .. " value)" end
+  return debug.traceback(e, 2)
+end
+
+-- Run job `name` with its arguments; always returns serialised
+-- {ok = true, value = ...} or {ok = false, error = "msg\ntraceback"}.
+function W.job(name, ...)
+  local f = jobs[name]
+  local ok, v
+  if not f then ok, v = false, "no worker job " .. tostring(name)
+  else ok, v = xpcall(f, traceback, ...) end
+  if pending_plot then pcall(send_plot, pending_plot) end
+  io.stdout:flush()
+  if ok then return serial.encode({ ok = true, value = v }) end
+  local msg = tostring(v)
+  return serial.encode({ ok = false, error = msg, cancelled = msg:lower():match("interrupt") ~= nil })
+end
+
+W.jobs = jobs
+return W
