@@ -92,9 +92,12 @@ local function list_dir(dir)
 end
 
 -- The lab file of a lab item: labs/weekNN/labMM_<slug>.lua, or nil.
+-- LLMLAB_LABS names another labs folder (the UI's tests use their own).
 function Model:lab_file(item)
   if not item or not item.lab then return nil end
-  local dir = ("%s/labs/week%02d"):format(llm.home, item.week or 0)
+  local root = os.getenv("LLMLAB_LABS")
+  if not root or root == "" then root = llm.home .. "/labs" end
+  local dir = ("%s/week%02d"):format(root, item.week or 0)
   local prefix = ("lab%02d_"):format(item.lab)
   for _, f in ipairs(list_dir(dir)) do
     if f:sub(1, #prefix) == prefix and f:match("%.lua$") then return dir .. "/" .. f end

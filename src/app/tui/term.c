@@ -45,6 +45,9 @@ static int term_open;
 int tui_term_open(tui_caps *caps)
 {
     caps->utf8 = tui_locale_setup();
+    /* LLMLAB_ASCII=1: plain ASCII boxes and marks (fonts without them). */
+    const char *ascii = getenv("LLMLAB_ASCII");
+    if (ascii && *ascii && strcmp(ascii, "0") != 0) caps->utf8 = 0;
     if (!getenv("ESCDELAY")) set_escdelay(25);
     if (!initscr()) return -1;
     term_open = 1;

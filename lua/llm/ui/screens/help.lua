@@ -31,6 +31,8 @@ function S:action(app, act)
   elseif act == "up" then self.offset = math.max(0, self.offset - 1)
   elseif act == "page_down" then self.offset = math.min(self.max or 0, self.offset + 10)
   elseif act == "page_up" then self.offset = math.max(0, self.offset - 10)
+  elseif act == "top" then self.offset = 0
+  elseif act == "bottom" then self.offset = self.max or 0
   end
   return nil
 end
