@@ -30,6 +30,8 @@ static const command commands[] = {
     {"course", "course [--week N]", "the course outline with your status on every item", NULL},
     {"progress", "progress [check|uncheck|import|export]", "your checklist: progress by module and week, tick items", NULL},
     {"runs", "runs list|show ID|compare ID...", "tracked training runs: params, metrics, manifest", NULL},
+    {"lab", "lab list|show|run|hint|... N", "run and check a lab's steps in the sandbox; hints, solutions, dev-check", NULL},
+    {"quiz", "quiz take|grade|lint N", "take a week's quiz (resumable), batch-grade submissions, lint quiz files", NULL},
 };
 static const size_t command_count = sizeof commands / sizeof commands[0];
 
