@@ -11,9 +11,12 @@
 -- Building a plot shows it at once (pass show = false to only build it).
 -- Where a shown plot goes is the sink: on the command line it is printed
 -- as text (or saved as PNG files in the folder of `llmlab run --plot-dir`);
--- the UI replaces the sink to draw into its plot pane. This file only
--- writes gnuplot scripts; src/app/plot.c runs gnuplot through a pipe.
--- Without gnuplot, showing a plot prints one notice and carries on.
+-- while the workbench UI runs it goes to the UI's plot pane (from any Lua
+-- state, a sandboxed lab step's included): shown plots at once, live
+-- pushes at most 5 times a second, so end a live plot with p:show() to
+-- draw its final state. This file only writes gnuplot scripts;
+-- src/app/plot.c runs gnuplot through a pipe. Without gnuplot, showing a
+-- plot prints one notice and carries on.
 local app = require "llm.app"
 
 local M = {}
@@ -432,31 +435,69 @@ function M.last() return last_plot end
 
 local saved_count = 0
 
+-- The UI's sink: the plot's data (not its methods) goes to the plot pane
+-- as a serialised table (llm.ui.serial); live pushes are throttled.
+local UI_INTERVAL = 0.2
+local ui_last, ui_pending = 0, nil
+local PLOT_FIELDS = { "kind", "series", "band", "x", "y", "labels", "counts", "lo", "hi",
+  "width", "matrix", "rows", "cols", "values" }
+local OPT_FIELDS = { "title", "xlabel", "ylabel", "logy", "logx", "name", "xlabels", "ylabels" }
+
+local function ui_send(p)
+  local d = { opts = {} }
+  for _, k in ipairs(PLOT_FIELDS) do d[k] = p[k] end
+  for _, k in ipairs(OPT_FIELDS) do d.opts[k] = p.opts[k] end
+  app.ui_emit("plot", require("llm.ui.serial").encode(d))
+  ui_last, ui_pending = app.now(), nil
+end
+
+function M.ui_sink(plot, event)
+  if event == "show" or app.now() - ui_last >= UI_INTERVAL then ui_send(plot)
+  else ui_pending = plot end
+end
+
+-- Send a live plot whose last update was held back (the UI's worker calls
+-- this when a job ends).
+function M.flush()
+  if ui_pending then ui_send(ui_pending) end
+end
+
+-- A plot from its data as the UI receives it.
+function M.from_data(d)
+  d.opts = d.opts or {}
+  d.opts.show = false
+  return setmetatable(d, Plot)
+end
+
 -- The command line's sink: files in $LLMLAB_PLOT_DIR, else text on stdout
 -- (coloured on a terminal unless NO_COLOR is set). Live updates are not
 -- printed (they would flood a log); the final show() is.
 function M.default_sink(plot, event)
+  if app.ui_active() then return M.ui_sink(plot, event) end
   if event ~= "show" then return end
+  -- a sandboxed step has neither io nor all of os: print what it can
+  local write = io and io.write or function(s) print((s:gsub("\n$", ""))) end
   if not app.gnuplot() then
     if not missing_noted then
       missing_noted = true
-      io.stderr:write("llm.plot: ", select(2, app.gnuplot()), "\n")
+      local msg = "llm.plot: " .. select(2, app.gnuplot()) .. "\n"
+      if io then io.stderr:write(msg) else write(msg) end
     end
     return
   end
-  local dir = os.getenv("LLMLAB_PLOT_DIR")
+  local dir = os and os.getenv and os.getenv("LLMLAB_PLOT_DIR")
   if dir and dir ~= "" then
     saved_count = saved_count + 1
     local name = ("%s/plot-%03d.png"):format(dir, saved_count)
     plot:save(name)
-    io.write("plot saved: ", name, "\n")
+    write("plot saved: " .. name .. "\n")
     return
   end
   local tty = app.isatty(1)
   local cols = tty and app.term_size(1) or 80
-  local color = tty and (os.getenv("NO_COLOR") or "") == ""
-  io.write(plot:text(math.min(cols, 100), 24, color))
-  io.flush()
+  local color = tty and os and os.getenv and (os.getenv("NO_COLOR") or "") == ""
+  write(plot:text(math.min(cols, 100), 24, color))
+  if io then io.flush() end
 end
 
 -- Replace where shown plots go: fn(plot, event) with event "show" or

@@ -15,6 +15,7 @@
 #include "app.h"
 #include "lua_llm.h"
 #include "plot.h"
+#include "tui/tui.h"
 
 /* llm.app.gnuplot() -> path | nil, message */
 static int l_gnuplot(lua_State *L)
@@ -112,7 +113,28 @@ static int l_now(lua_State *L)
     return 1;
 }
 
+/* llm.app.ui_active() -> boolean: the workbench UI is running (in this
+ * process or, for a lab step, in the process that forked this one). */
+static int l_ui_active(lua_State *L)
+{
+    lua_pushboolean(L, worker_ui_active());
+    return 1;
+}
+
+/* llm.app.ui_emit("out"|"plot", text): send to the UI's output or plot pane. */
+static int l_ui_emit(lua_State *L)
+{
+    static const char *const kinds[] = {"out", "plot", NULL};
+    int k = luaL_checkoption(L, 1, NULL, kinds);
+    size_t n;
+    const char *s = luaL_checklstring(L, 2, &n);
+    lua_pushboolean(L, worker_child_emit(k == 0 ? WORKER_EV_OUTPUT : WORKER_EV_PLOT, s, n) == 0);
+    return 1;
+}
+
 static const luaL_Reg app_funcs[] = {
+    {"ui_active", l_ui_active},
+    {"ui_emit", l_ui_emit},
     {"now", l_now},
     {"gnuplot", l_gnuplot},
     {"gnuplot_run", l_gnuplot_run},

@@ -156,3 +156,40 @@ describe("history", function()
     os.remove(path)
   end)
 end)
+
+describe("markdown in panes", function()
+  local md = [[
+# Counting words
+Split the text, then **count** each `word`.
+
+- first item that is long enough to wrap
+- second
+
+```lua
+local n = 0
+```
+Done.]]
+  it("renders headings, paragraphs, lists and code with styles, wrapped", function()
+    local lines = text.markdown(md, 24)
+    expect(plain_lines(lines)).to_equal({
+      "Counting words", "",
+      "Split the text, then", "count each word.", "",
+      "- first item that is", "  long enough to wrap", "- second", "",
+      "  local n = 0", "",
+      "Done." })
+    expect(lines[1][1][2]).to_be("heading")
+    expect(lines[4][1]).to_equal({ "count", "bold" })
+    expect(lines[4][5]).to_equal({ "word", "code" })
+    expect(lines[10][2]).to_equal({ "local n = 0", "code" })
+  end)
+  it("uses the bullet it is given and never leaves blank lines at the ends", function()
+    text.bullet = "•"
+    local lines = plain_lines(text.markdown("\n\n- a\n\n\n", 10))
+    text.bullet = nil
+    expect(lines).to_equal({ "• a" })
+  end)
+  it("folds code lines longer than the pane", function()
+    local lines = plain_lines(text.markdown("```\nabcdefghij\n```", 6))
+    expect(lines).to_equal({ "  abcd", "  efgh", "  ij" })
+  end)
+end)

@@ -129,12 +129,12 @@ end
 
 -- Run `code` (a chunk returning serialised data) in the worker; on_done
 -- gets the decoded result {ok=, value= | error=, cancelled=}.
-function App:run_job(label, code, on_done)
+function App:run_job(label, code, on_done, forked)
   if self.job then
     self.status = "a step is running: wait for it, or press x to cancel it"
     return false
   end
-  if not tui.worker_submit(label, code) then
+  if not tui.worker_submit(label, code, forked) then
     self.status = "the worker is busy"
     return false
   end
@@ -147,11 +147,7 @@ function App:event(kind, text)
     self:append_output(text)
   elseif kind == "plot" then
     local d = serial.decode(text)
-    if d then
-      d.opts = d.opts or {}
-      d.opts.show = false
-      self:set_plot(setmetatable(d, llm.plot.Plot))
-    end
+    if d then self:set_plot(llm.plot.from_data(d)) end
   elseif kind == "ready" then
     self.worker_ready = text == ""
     if text ~= "" then

@@ -43,6 +43,7 @@ M.table = {
   { keys = { "s" }, action = "submit", where = "quiz", help = "submit the quiz and see the score" },
   { keys = { "n" }, action = "next_question", where = "quiz", help = "next question" },
   { keys = { "p" }, action = "prev_question", where = "quiz", help = "previous question" },
+  { keys = { "e" }, action = "edit", where = "quiz", help = "write a code answer in $VISUAL/$EDITOR" },
   -- runs
   { keys = { " " }, action = "toggle", where = "runs", help = "select a run to compare" },
   { keys = { "enter" }, action = "compare", where = "runs", help = "plot the selected runs' loss curves" },

@@ -70,10 +70,33 @@ function Model:set_last_lab(id)
   if db then pcall(db.set_last_lab, db, id) end
 end
 
+-- Labs whose week is not in the outline (week 0, the welcome lab), as
+-- course-like items {id, kind = "lab", lab, week, text}.
+function Model:extra_labs()
+  if self._extra then return self._extra end
+  local out = {}
+  local c = self:course()
+  local ok, labm = pcall(require, "llm.lab")
+  if ok and c then
+    for _, info in ipairs(labm.find_all()) do
+      if info.id and not c.item(info.id) then
+        local lab = labm.load(info)
+        out[#out + 1] = { id = info.id, kind = "lab", lab = info.number, week = info.week,
+          text = ("**Lab %d:** %s"):format(info.number, lab and lab.title or info.slug), path = info.path }
+      end
+    end
+  end
+  self._extra = out
+  return out
+end
+
 -- The course item of a lab, by id ("w03.lab05") or number (5).
 function Model:lab_item(id)
   local c = self:course()
   if not c then return nil end
+  for _, it in ipairs(self:extra_labs()) do
+    if it.id == id or it.lab == tonumber(id) then return it end
+  end
   local n = tonumber(id)
   if n then return c.lab(n) end
   local it = c.item(id)
@@ -95,14 +118,17 @@ end
 -- LLMLAB_LABS names another labs folder (the UI's tests use their own).
 function Model:lab_file(item)
   if not item or not item.lab then return nil end
-  local root = os.getenv("LLMLAB_LABS")
-  if not root or root == "" then root = llm.home .. "/labs" end
-  local dir = ("%s/week%02d"):format(root, item.week or 0)
-  local prefix = ("lab%02d_"):format(item.lab)
-  for _, f in ipairs(list_dir(dir)) do
-    if f:sub(1, #prefix) == prefix and f:match("%.lua$") then return dir .. "/" .. f end
+  local roots = { llm.home .. "/labs" }
+  local extra = os.getenv("LLMLAB_LABS")
+  if extra and extra ~= "" then table.insert(roots, 1, extra) end
+  for _, root in ipairs(roots) do
+    local dir = ("%s/week%02d"):format(root, item.week or 0)
+    local prefix = ("lab%02d_"):format(item.lab)
+    for _, f in ipairs(list_dir(dir)) do
+      if f:sub(1, #prefix) == prefix and f:match("%.lua$") then return dir .. "/" .. f end
+    end
   end
-  return nil
+  return item.path
 end
 
 -- The quiz file of a week, or nil.
@@ -139,16 +165,41 @@ end
 -- it exists), or nil and why not.
 function Model:exercise_path(item, path, lab)
   _ = path
+  _ = item
   if not lab.exercises or next(lab.exercises) == nil then
     return nil, "this lab has no exercise to edit"
   end
-  local ok, labmod = pcall(require, "llm.lab")
-  if ok and type(labmod) == "table" and labmod.exercise_path then
-    local ok2, p = pcall(labmod.exercise_path, item.id)
-    if ok2 and p then return p end
-    return nil, "cannot prepare the exercise: " .. tostring(p)
-  end
-  return nil, "the lab runner (llm.lab) is not available"
+  local labm = require "llm.lab"
+  local info = labm.info_from_path(path)
+  local ok, err = labm.ensure_work(info)
+  if not ok then return nil, err end
+  return info.work
+end
+
+-- Record that a hint was shown (the store keeps the highest level).
+function Model:hint_used(lab_id, exercise, level)
+  local db = self:db()
+  if db then pcall(db.lab_hint_used, db, lab_id, exercise, level) end
+end
+
+-- Record a whole lab that passed in the UI (every step run and passing):
+-- an attempt with each step's result; the store ticks the lab's item.
+function Model:record_lab(lab_id, results, nsteps)
+  local db = self:db()
+  if not db then return false end
+  local ok = pcall(function()
+    local attempt = db:lab_attempt_start(lab_id, { mode = "student" })
+    local total, max = 0, 0
+    for k = 1, nsteps do
+      local r = results[k]
+      db:lab_step_result(attempt, k, { title = r.title, status = r.status, points = r.points or 0,
+        max = r.max or 0, message = r.message, output = "" })
+      total, max = total + (r.points or 0), max + (r.max or 0)
+    end
+    db:lab_attempt_finish(attempt, { points = total, max = max, passed = true })
+  end)
+  self:refresh()
+  return ok
 end
 
 return M

@@ -147,7 +147,8 @@ function M.markdown(src, width)
     if b.kind == "heading" then
       local segs = M.inline(b.text, "heading")
       for _, s in ipairs(segs) do s[2] = "heading" end
-      for _, l in ipairs(M.wrap(segs, width, b.level == 1 and "" or "")) do add(l) end
+      for _, l in ipairs(M.wrap(segs, width)) do add(l) end
+      add({})
     elseif b.kind == "para" then
       for _, l in ipairs(M.wrap(M.inline(b.text), width)) do add(l) end
     elseif b.kind == "item" then
@@ -163,9 +164,16 @@ function M.markdown(src, width)
     elseif b.kind == "blank" then
       if #lines > 0 and #lines[#lines] > 0 then add({}) end
     end
+    -- a block after a fenced code block or a list starts on a new line
+    if (b.kind == "code") then add({}) end
   end
-  while #lines > 0 and #lines[#lines] == 0 do lines[#lines] = nil end
-  return lines
+  -- no two blank lines in a row, none at the end
+  local out = {}
+  for _, l in ipairs(lines) do
+    if not (#l == 0 and (#out == 0 or #out[#out] == 0)) then out[#out + 1] = l end
+  end
+  while #out > 0 and #out[#out] == 0 do out[#out] = nil end
+  return out
 end
 
 -- A line of segments as plain text (for tests and search).

@@ -5,42 +5,18 @@
 -- flushes a pending live plot before it ends.
 --
 -- While a job runs, print and io.write stream into the UI's output pane
--- and llm.plot's sink sends plots to the plot pane: "show" at once, live
--- pushes at most 5 times a second (the UI redraws no faster anyway).
+-- and llm.plot sends plots to the plot pane (llm.plot's UI sink: "show"
+-- at once, live pushes at most 5 times a second).
+--
+-- Lab steps run as the course's lab runner runs them (a fresh sandbox per
+-- step, with its time and memory budget, on the student's exercise copy;
+-- lua/llm/lab.lua), in a child process of the worker with the sandbox in
+-- live mode, so the step's print streams too. The REPL and completion run
+-- in the worker's own state, where the lab's environment persists.
 local channel = require "llm.worker"
 local serial = require "llm.ui.serial"
-local app = require "llm.app"
 
 local W = {}
-
-local PLOT_INTERVAL = 0.2
-local last_plot_sent, pending_plot = 0, nil
-
--- What of a plot crosses to the UI: its data, not its methods.
-local PLOT_FIELDS = { "kind", "series", "band", "x", "y", "labels", "counts", "lo", "hi",
-  "width", "matrix", "rows", "cols", "values" }
-local OPT_FIELDS = { "title", "xlabel", "ylabel", "logy", "logx", "name", "xlabels", "ylabels" }
-
-local function plot_data(p)
-  local d = { opts = {} }
-  for _, k in ipairs(PLOT_FIELDS) do d[k] = p[k] end
-  for _, k in ipairs(OPT_FIELDS) do d.opts[k] = p.opts[k] end
-  return d
-end
-
-local function send_plot(p)
-  channel.emit("plot", serial.encode(plot_data(p)))
-  last_plot_sent = app.now()
-  pending_plot = nil
-end
-
-local function sink(p, event)
-  if event == "show" or app.now() - last_plot_sent >= PLOT_INTERVAL then
-    send_plot(p)
-  else
-    pending_plot = p
-  end
-end
 
 local function out_write(...)
   local n = select("#", ...)
@@ -66,7 +42,6 @@ function W.setup()
     out_write(...)
     return io.stdout
   end
-  llm.plot.set_sink(sink)
 end
 
 -- The lab the worker has open: its table, a context shared by its steps
@@ -90,6 +65,45 @@ local function open_lab(path)
 end
 
 local jobs = {}
+
+-- Run step k of the lab file at `path` the way `llmlab lab run` does
+-- (llm.lab.run_step), with the sandbox's output live. Result: the step's
+-- {status, points, max, message, elapsed}.
+function jobs.lab_step(path, k, size)
+  local labm = require "llm.lab"
+  local sandbox = require "llm.sandbox"
+  local info = labm.info_from_path(path)
+  local lab, err = labm.load(info)
+  if not lab then error(err, 0) end
+  local st = lab.steps[k]
+  if not st then error(("no step %d"):format(k), 0) end
+  if not (st.run or st.check) then return { status = "ok", points = 0, max = 0, text_only = true } end
+  local ex_src, ex_path
+  if lab.exercises and #lab.exercises > 0 then
+    local ok, e = labm.ensure_work(info)
+    if not ok then error(e, 0) end
+    ex_src, ex_path = labm.exercise_source(info, "student")
+  end
+  local max = st.points or (st.check and 1 or 0)
+  local res = sandbox.run {
+    driver = "llm.labstep",
+    args = { lab_src = info.src, lab_name = "@" .. info.path, ex_src = ex_src,
+      ex_name = ex_path and ("@" .. ex_path), step = k, size = size or "full", mode = "student" },
+    time = st.time or lab.time or labm.DEFAULT_TIME,
+    memory = (st.memory or lab.memory or labm.DEFAULT_MEMORY) * 2 ^ 20,
+    label = "step " .. k,
+    live = true,
+  }
+  local out = { status = res.status, points = 0, max = max, elapsed = res.elapsed, message = res.message }
+  if res.status == "ok" and type(res.value) == "table" then
+    local v = res.value
+    out.status, out.points, out.max, out.message = v.status, v.points or 0, v.max or max, v.message
+  elseif res.status == "ok" or res.status == "crash" then
+    out.status = "error"
+    out.message = res.message or "the step returned no result"
+  end
+  return out
+end
 
 -- Run step i: its run, then its check. Result: {status, points, max, message}.
 function jobs.run_step(path, i)
@@ -173,7 +187,7 @@ function W.job(name, ...)
   local ok, v
   if not f then ok, v = false, "no worker job " .. tostring(name)
   else ok, v = xpcall(f, traceback, ...) end
-  if pending_plot then pcall(send_plot, pending_plot) end
+  pcall(llm.plot.flush)
   io.stdout:flush()
   if ok then return serial.encode({ ok = true, value = v }) end
   local msg = tostring(v)

@@ -87,8 +87,9 @@ typedef enum worker_event_kind {
 /* Start the worker thread (with its own Lua state); `fd` receives the
  * read end of a pipe that becomes readable when events are waiting. */
 int worker_start(int *fd);
-/* Run a Lua chunk in the worker; 0 if accepted, -1 if a job is running. */
-int worker_submit(const char *name, const char *code, size_t len);
+/* Run a Lua chunk in the worker (forked: in a child process of it, for
+ * lab steps); 0 if accepted, -1 if a job is running. */
+int worker_submit(const char *name, const char *code, size_t len, int forked);
 /* Ask the running job to stop (engine interrupt flag + Lua hook). */
 void worker_cancel(void);
 int worker_busy(void);
@@ -98,6 +99,11 @@ void worker_drain(void (*fn)(void *ud, worker_event_kind kind, const char *text,
  * came since the job began. */
 int worker_progress(char *label, size_t size, double *done, double *total);
 void worker_stop(void);
+/* For llm.app: is the UI running (so plots go to its plot pane), and
+ * send an event (WORKER_EV_OUTPUT/PLOT) from any state of the process or
+ * of a step's child process. */
+int worker_ui_active(void);
+int worker_child_emit(int kind, const char *text, size_t len);
 
 /* Lua module `llm.tui` also offers worker_* (draw.c registers them). */
 void tui_worker_register(lua_State *L);

@@ -24,11 +24,13 @@ function S.new(app)
       self.open["w" .. week] = true
     end
     self:rebuild(app)
+    -- the cursor on the last lab; for a newcomer on the first lab (Lab 0)
+    local first_lab
     for i, row in ipairs(self.rows) do
-      if (item and row.item == item) or (not item and row.week and row.week.week == week and row.kind == "week") then
-        self.cursor = i
-      end
+      if row.item and row.item.kind == "lab" and not first_lab then first_lab = i end
+      if item and row.item == item then self.cursor = i end
     end
+    if not item and first_lab then self.cursor = first_lab end
   else
     self.rows = {}
   end
@@ -41,6 +43,11 @@ local function plain(s) return (s:gsub("%*%*", "")) end
 function S:rebuild(app)
   local rows, c = {}, self.course
   local checked = app.model:checked()
+  local extra = app.model:extra_labs()
+  if #extra > 0 then
+    rows[#rows + 1] = { kind = "start", depth = 0 }
+    for _, it in ipairs(extra) do rows[#rows + 1] = { kind = "item", item = it, depth = 1 } end
+  end
   local function items(list, week, depth)
     for _, it in ipairs(list) do
       rows[#rows + 1] = { kind = "item", item = it, week = week, depth = depth }
@@ -82,7 +89,9 @@ end
 function S:row_line(app, row)
   local checked = app.model:checked()
   local ind = string.rep("  ", row.depth)
-  if row.kind == "module" then
+  if row.kind == "start" then
+    return { { app:glyph("open") .. " Getting started", "bold" } }
+  elseif row.kind == "module" then
     local mark = self.open["m" .. row.module.numeral] and app:glyph("open") or app:glyph("closed")
     return { { mark .. " Module " .. row.module.numeral .. "  ", "bold" }, { row.module.title, "bold" },
       { ("  %d/%d"):format(row.done, row.total), row.done == row.total and row.total > 0 and "ok" or "dim" } }
@@ -163,7 +172,9 @@ function S:details(app, width)
     for _, l in ipairs(T.markdown(text, width)) do lines[#lines + 1] = l end
   end
   local function kv(k, v, style) lines[#lines + 1] = { { k .. ": ", "dim" }, { v, style or "normal" } } end
-  if row.kind == "module" then
+ if row.kind == "start" then
+    add_md("# Getting started\n\nLabs about llmlab itself. Start with Lab 0.")
+  elseif row.kind == "module" then
     add_md("# Module " .. row.module.numeral .. "\n\n" .. row.module.title)
     kv("weeks", ("%d to %d"):format(row.module.weeks[1].week, row.module.weeks[#row.module.weeks].week))
     kv("done", ("%d of %d items"):format(row.done, row.total))
@@ -256,6 +267,7 @@ function S:text_key(app, key)
 end
 
 function S:open_row(app, row)
+  if row.kind == "start" then return nil end
   if row.kind == "module" then
     local k = "m" .. row.module.numeral
     self.open[k] = not self.open[k]

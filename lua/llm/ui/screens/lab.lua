@@ -82,22 +82,22 @@ function S:step_lines(app, width)
   local r = self.results[self.step]
   if r then
     add({})
-    if r.status == "running" then
+    local st = r.status
+    if st == "running" then
       add({ { app:glyph("running") .. " running...", "warn" } })
-    elseif r.status == "error" then
-      add({ { "Error", "fail" } })
-      for _, l in ipairs(T.fold(r.message or "", width)) do add({ { l, "fail" } }) end
-    elseif r.status == "cancelled" then
+    elseif st == "cancelled" then
       add({ { "Cancelled", "warn" } })
-    elseif r.max then
-      local ok = r.points >= r.max
-      add({ { ok and (app:glyph("done") .. " Check passed") or "Check failed", ok and "ok" or "fail" },
-        { ("  %s/%s points"):format(r.points, r.max), "bold" } })
-      if r.message then
-        for _, l in ipairs(T.wrap(T.inline(r.message), width)) do add(l) end
-      end
+    elseif st == "ok" and (r.max or 0) > 0 then
+      add({ { app:glyph("done") .. " Check passed", "ok" }, { ("  %s/%s points"):format(r.points, r.max), "bold" } })
+    elseif st == "ok" then
+      add({ { app:glyph("done") .. (r.text_only and " Read" or " Ran without error"), "ok" } })
+    elseif st == "failed" then
+      add({ { "Check failed", "fail" }, { ("  %s/%s points"):format(r.points or 0, r.max or 0), "bold" } })
     else
-      add({ { app:glyph("done") .. " Ran without error", "ok" } })
+      add({ { (st == "timeout" and "Out of time" or st == "memory" and "Out of memory" or "Error"), "fail" } })
+    end
+    if r.message and st ~= "running" then
+      for _, l in ipairs(T.wrap(T.inline(r.message), width)) do add(l) end
     end
   end
   local hints = self:step_hints()
@@ -110,10 +110,15 @@ function S:step_lines(app, width)
   return lines
 end
 
+-- A step's hints: its own, or the hint ladder of its exercise.
 function S:step_hints()
   local step = self.lab.steps[self.step]
-  local h = step.hints or (step.hint and { step.hint }) or {}
-  return h
+  if step.hints then return step.hints end
+  if step.hint then return { step.hint } end
+  for _, ex in ipairs(self.lab.exercises or {}) do
+    if ex.name == step.exercise then return ex.hints or {} end
+  end
+  return {}
 end
 
 local function pane_title(name, focus)
@@ -198,32 +203,53 @@ local function job_code(fn, ...)
     table.concat(args, ", "))
 end
 
+-- Run the step (run + check) as `llmlab lab run --step` does, in a child
+-- of the worker; record the lab when every step has passed.
 function S:run_step(app)
   local i = self.step
+  local step = self.lab.steps[i]
   app:clear_output()
   self.scroll.output = nil
   self.results[i] = { status = "running" }
   local label = ("step %d/%d"):format(i, #self.lab.steps)
-  local started = app:run_job(label, job_code("run_step", self.path, i), function(res)
-    if res.ok then
-      local v = res.value
-      self.results[i] = v
-      if v.max then
-        app.status = ("step %d: %s/%s points%s"):format(i, v.points, v.max, v.message and (" " .. app:glyph("dash") .. " " .. v.message) or "")
+  local started = app:run_job(label, job_code("lab_step", self.path, i, os.getenv("LLMLAB_SIZE") or "full"),
+    function(res)
+      if res.ok then
+        local v = res.value
+        v.title = step.title
+        self.results[i] = v
+        local summary = ({ ok = "passed", failed = "check failed", error = "error", timeout = "out of time",
+          memory = "out of memory" })[v.status] or v.status
+        if (v.max or 0) > 0 then
+          app.status = ("step %d: %s, %s/%s points"):format(i, summary, v.points, v.max)
+        else
+          app.status = ("step %d: %s"):format(i, v.status == "ok" and "done" or summary)
+        end
+        if v.status ~= "ok" and v.message then app:append_output("! " .. v.message .. "\n") end
+        self:maybe_record(app)
+      elseif res.cancelled then
+        self.results[i] = { status = "cancelled" }
+        app:append_output("! cancelled\n")
+        app.status = ("step %d cancelled"):format(i)
       else
-        app.status = ("step %d ran"):format(i)
+        self.results[i] = { status = "error", message = res.error }
+        app:append_output("! " .. res.error:gsub("\n", "\n! ") .. "\n")
+        app.status = ("step %d failed: %s"):format(i, res.error:match("[^\n]*"))
       end
-    elseif res.cancelled then
-      self.results[i] = { status = "cancelled" }
-      app:append_output("! cancelled\n")
-      app.status = ("step %d cancelled"):format(i)
-    else
-      self.results[i] = { status = "error", message = res.error }
-      app:append_output("! " .. res.error:gsub("\n", "\n! ") .. "\n")
-      app.status = ("step %d failed: %s"):format(i, res.error:match("[^\n]*"))
-    end
-  end)
+    end, true)
   if not started then self.results[i] = nil end
+end
+
+-- When every step has a passing result, the lab is done: record it once.
+function S:maybe_record(app)
+  if self.recorded then return end
+  for k, st in ipairs(self.lab.steps) do
+    local r = self.results[k]
+    if (st.run or st.check) and not (r and r.status == "ok") then return end
+    if not r then self.results[k] = { status = "ok", points = 0, max = 0, title = st.title } end
+  end
+  self.recorded = app.model:record_lab(self.item.id, self.results, #self.lab.steps)
+  if self.recorded then app.status = ("%s passed: every step done; ticked on your checklist"):format(self.item.id) end
 end
 
 function S:submit_repl(app)
@@ -350,6 +376,8 @@ function S:action(app, act)
     if shown >= #hints then return { "status", "no more hints for this step" } end
     self.hints[self.step] = shown + 1
     self.scroll.step = 1e9
+    local step = self.lab.steps[self.step]
+    app.model:hint_used(self.item.id, step.exercise or ("step" .. self.step), shown + 1)
   elseif act == "edit" then
     return self:edit(app)
   elseif act == "checklist" then
