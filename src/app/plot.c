@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,17 @@ extern char **environ;
 
 #define PLOT_TIMEOUT_MS 30000 /* a plot that takes longer is killed */
 #define PLOT_ERR_MAX 2000     /* keep this much of gnuplot's stderr */
+
+static pthread_mutex_t cpu_mu = PTHREAD_MUTEX_INITIALIZER;
+static double gnuplot_cpu; /* CPU seconds all gnuplot runs took */
+
+double plot_gnuplot_cpu_seconds(void)
+{
+    pthread_mutex_lock(&cpu_mu);
+    double v = gnuplot_cpu;
+    pthread_mutex_unlock(&cpu_mu);
+    return v;
+}
 
 static pthread_once_t find_once = PTHREAD_ONCE_INIT;
 static char gnuplot_path[4096];
@@ -227,7 +239,13 @@ llm_status plot_run_script(const char *script, size_t len, char **out, size_t *o
     close(pe[0]);
     if (failed) kill(pid, SIGKILL);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {}
+    pthread_mutex_lock(&cpu_mu);
+    gnuplot_cpu += (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+                   ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) * 1e-6;
+    pthread_mutex_unlock(&cpu_mu);
     if (!failed && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
         failed = 1;
         /* gnuplot's message: drop the echoed command and caret lines' padding. */

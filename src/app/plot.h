@@ -28,4 +28,8 @@ llm_status plot_run_script(const char *script, size_t len, char **out, size_t *o
  * trailing blank line, in place; returns the new length. */
 size_t plot_dumb_trim(char *text, size_t len);
 
+/* CPU seconds (user + system) used by every gnuplot run so far; the UI's
+ * benchmark reports it next to its own. */
+double plot_gnuplot_cpu_seconds(void);
+
 #endif

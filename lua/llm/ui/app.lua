@@ -119,6 +119,9 @@ function App:plot_text(w, h)
   if c and c.w == w and c.h == h and now - c.at < PLOT_MIN_INTERVAL then
     return c.text, math.ceil((PLOT_MIN_INTERVAL - (now - c.at)) * 1000)
   end
+  -- A frame drawn to answer a key never waits for gnuplot: it shows the
+  -- plot it has and the new one comes with the next frame, 20 ms later.
+  if c and self.key_frame then return c.text, 20 end
   local ok, text = pcall(self.plot.text, self.plot, w, h, self.caps.colors)
   if not ok then text = tostring(text) end
   self.plot_cache = { seq = self.plot_seq, w = w, h = h, text = text, at = now }
@@ -190,6 +193,7 @@ end
 -- Keys ------------------------------------------------------------------
 
 function App:key(name)
+  self.key_frame = true
   if self.confirm then
     local c = self.confirm
     self.confirm = nil
@@ -297,6 +301,7 @@ function App:draw(w, h)
   T.bullet = self.caps.utf8 and "•" or "-"
   tui.cursor()
   local wait = self:top():draw(self, w, h)
+  self.key_frame = false
   if self.job then
     -- the elapsed time and the gauge move: redraw 4 times a second
     if not wait or wait > 250 then wait = 250 end

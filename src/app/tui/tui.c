@@ -28,10 +28,25 @@
 #include <lauxlib.h>
 #include <ncursesw/curses.h>
 #include "app.h"
+#include "plot.h"
 #include "tui.h"
 
 extern char **environ;
+static double now_ms(void);
 void tui_draw_set_caps(const tui_caps *c);
+
+/* Figures for bench/ui.sh, written at exit to $LLMLAB_UI_STATS when set:
+ * time to the first frame, how long keys took to be answered (read to
+ * drawn) while a step ran, and the CPU the UI thread and gnuplot used
+ * while a step ran, against the wall time it ran. */
+typedef struct ui_stats {
+    double t0, first_frame;
+    double key_at;          /* when the first key of the batch came; 0: none */
+    int keys_busy;
+    double key_sum, key_max;
+    double busy_wall, busy_cpu, busy_plot_cpu;
+    int draws_busy;
+} ui_stats;
 
 typedef struct loop_state {
     lua_State *L;
@@ -39,6 +54,7 @@ typedef struct loop_state {
     int quit;
     int dirty;
     char error[2048]; /* a Lua error that ended the UI */
+    ui_stats st;
 } loop_state;
 
 /* Call app[method](app, ...) with `nargs` arguments already pushed;
@@ -93,6 +109,7 @@ static void on_key(void *ud, const char *name)
     loop_state *s = ud;
     if (s->quit) return;
     s->dirty = 1;
+    if (s->st.key_at == 0) s->st.key_at = now_ms();
     if (strcmp(name, "resize") == 0) return; /* the next draw uses the new size */
     if (COLS < TUI_MIN_COLS || LINES < TUI_MIN_ROWS) {
         /* Too small to show anything: only quitting works. */
@@ -151,6 +168,30 @@ static double now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
 }
 
+static double thread_cpu_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+static void write_stats(const ui_stats *st)
+{
+    const char *path = getenv("LLMLAB_UI_STATS");
+    if (!path || !*path) return;
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fprintf(f, "first_frame_ms=%.1f\n", st->first_frame);
+    fprintf(f, "keys_while_running=%d\n", st->keys_busy);
+    fprintf(f, "key_latency_mean_ms=%.2f\n", st->keys_busy ? st->key_sum / st->keys_busy : 0.0);
+    fprintf(f, "key_latency_max_ms=%.2f\n", st->key_max);
+    fprintf(f, "busy_wall_ms=%.0f\n", st->busy_wall);
+    fprintf(f, "draws_while_running=%d\n", st->draws_busy);
+    fprintf(f, "ui_thread_cpu_pct=%.1f\n", st->busy_wall > 0 ? 100 * st->busy_cpu / st->busy_wall : 0.0);
+    fprintf(f, "gnuplot_cpu_pct=%.1f\n", st->busy_wall > 0 ? 100 * st->busy_plot_cpu / st->busy_wall : 0.0);
+    fclose(f);
+}
+
 static void usage(void)
 {
     puts("usage: llmlab [--lab ID] [--plain]\n\n"
@@ -175,6 +216,7 @@ int app_cmd_tui(int argc, char **argv)
         return app_usage_error("the UI needs a terminal (try 'llmlab --plain' for the commands)");
 
     loop_state s = {0};
+    s.st.t0 = now_ms();
     s.L = app_lua_new();
     if (!s.L) return APP_EXIT_ERROR;
     luaL_requiref(s.L, "llm.tui", luaopen_llm_tui, 0);
@@ -218,10 +260,31 @@ int app_cmd_tui(int argc, char **argv)
     s.dirty = 1;
     int wait_ms = -1;
     double last_draw = 0;
+    double loop_wall = now_ms(), loop_cpu = thread_cpu_ms(), loop_plot = plot_gnuplot_cpu_seconds();
     while (!s.quit) {
         if (s.dirty || (wait_ms >= 0 && now_ms() - last_draw >= wait_ms)) {
             draw(&s, &wait_ms);
             last_draw = now_ms();
+            if (s.st.first_frame == 0) s.st.first_frame = last_draw - s.st.t0;
+            if (worker_busy()) {
+                s.st.draws_busy++;
+                if (s.st.key_at > 0) {
+                    double lat = last_draw - s.st.key_at;
+                    s.st.keys_busy++;
+                    s.st.key_sum += lat;
+                    if (lat > s.st.key_max) s.st.key_max = lat;
+                }
+            }
+            s.st.key_at = 0;
+        }
+        {
+            double w = now_ms(), c = thread_cpu_ms(), pc = plot_gnuplot_cpu_seconds();
+            if (worker_busy()) {
+                s.st.busy_wall += w - loop_wall;
+                s.st.busy_cpu += c - loop_cpu;
+                s.st.busy_plot_cpu += (pc - loop_plot) * 1e3;
+            }
+            loop_wall = w, loop_cpu = c, loop_plot = pc;
         }
         if (s.quit) break;
         struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wfd, POLLIN, 0}};
@@ -238,6 +301,7 @@ int app_cmd_tui(int argc, char **argv)
     }
     tui_term_close();
     worker_stop();
+    write_stats(&s.st);
     int rc = APP_EXIT_OK;
     if (s.error[0]) {
         fprintf(stderr, "llmlab: the UI stopped on an error:\n%s\n", s.error);
