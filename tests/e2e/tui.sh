@@ -20,17 +20,23 @@ export LLMLAB_LABS="$SRCDIR/tests/e2e/data/labs"
 mkdir -p "$XDG_DATA_HOME"
 trap '$TMUX_CMD kill-server 2>/dev/null; rm -rf "$E2E_TMP"' EXIT
 
-# start_ui W H [ARGS...]: a fresh session "ui" running llmlab.
+# start_ui W H [ARGS...]: a fresh session running llmlab. (The new
+# session starts before the old one is killed, so the tmux server never
+# runs out of sessions and exits under us.)
+SESSION_N=0
+SESSION=
 start_ui() {
-    local w=$1 h=$2
+    local w=$1 h=$2 old=$SESSION
     shift 2
-    $TMUX_CMD kill-session -t ui 2> /dev/null
-    $TMUX_CMD new-session -d -s ui -x "$w" -y "$h" \
+    SESSION_N=$((SESSION_N + 1))
+    SESSION=ui$SESSION_N
+    $TMUX_CMD new-session -d -s "$SESSION" -x "$w" -y "$h" \
         "env TERM=screen LLMLAB_STUDENT=tester LLMLAB_DB='$LLMLAB_DB' XDG_DATA_HOME='$XDG_DATA_HOME' LLMLAB_LABS='$LLMLAB_LABS' $UI_ENV '$LLMLAB_BIN' $* 2> '$E2E_TMP/ui.err'; echo UI-EXITED=\$?; sleep 30"
+    [ -n "$old" ] && $TMUX_CMD kill-session -t "$old" 2> /dev/null
 }
 
-screen() { $TMUX_CMD capture-pane -p -t ui; }
-keys() { $TMUX_CMD send-keys -t ui "$@"; }
+screen() { $TMUX_CMD capture-pane -p -t "$SESSION"; }
+keys() { $TMUX_CMD send-keys -t "$SESSION" "$@"; }
 
 # wait_for NAME REGEX [SECONDS]: pass when the screen shows REGEX.
 wait_for() {
@@ -110,9 +116,9 @@ keys / 'Lab 2' Enter
 wait_for "/ finds a course item" 'found: w01.lab02'
 
 # ---------------------------------------------------------------- resize
-$TMUX_CMD resize-window -t ui -x 60 -y 20
+$TMUX_CMD resize-window -t "$SESSION" -x 60 -y 20
 wait_for "below 80x24 a clear message" 'needs a 80x24 terminal; this one is 60x20'
-$TMUX_CMD resize-window -t ui -x 100 -y 30
+$TMUX_CMD resize-window -t "$SESSION" -x 100 -y 30
 wait_for "back to 100x30 the course screen returns" 'Course progress 1/'
 
 # ---------------------------------------------------------------- lab screen
@@ -212,10 +218,27 @@ check "the student's copy was edited" grep -q 'counts\[w\]' "$XDG_DATA_HOME/llml
 keys q q
 wait_for "and quits" 'UI-EXITED=0'
 
+# ---------------------------------------------------------------- runs
+db_eval 'for r = 1, 2 do
+  local run = llm.runs.start { name = "bigram" .. r, params = { lr = 0.1 * r } }
+  for s = 1, 20 do run:log(s, { loss = 3 / (s * r) }) end
+  run:finish()
+end' > /dev/null
+start_ui 100 30
+wait_for "the UI is up for runs" 'Step 1/'
+keys q R
+wait_for "R lists the runs" 'bigram2 .*finished +20 +0\.075'
+keys Space j Space Enter
+wait_for "two selected runs are compared in one plot" 'comparing 2 run\(s\)'
+wait_for "the plot has both curves' names" '#2 bigram2'
+wait_for "and the other one" '#1 bigram1'
+keys q q
+wait_for "quits after runs" 'UI-EXITED=0'
+
 # ---------------------------------------------------------------- no colour, ASCII
 UI_ENV="NO_COLOR=1 LLMLAB_ASCII=1" start_ui 100 30
 wait_for "ASCII mode draws boxes with + - |" '^\+ Step 1/[0-9]+: [^-]+ -+\+'
-check "ASCII mode has no box-drawing characters" sh -c "! $TMUX_CMD capture-pane -p -t ui | grep -q '[┃━│─]'"
+check "ASCII mode has no box-drawing characters" sh -c "! $TMUX_CMD capture-pane -p -t $SESSION | grep -q '[┃━│─]'"
 keys q q
 wait_for "and it quits cleanly" 'UI-EXITED=0'
 

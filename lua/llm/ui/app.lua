@@ -165,6 +165,9 @@ function App:event(kind, text)
     res = res or { ok = false, error = text }
     if res.cancelled then self.status = "cancelled: " .. (job and job.label or "the job") end
     if job and job.on_done then job.on_done(res) end
+    -- the worker is free: a screen may have work waiting (typed-ahead input)
+    local top = self:top()
+    if not self.job and top.idle then top:idle(self) end
   end
 end
 

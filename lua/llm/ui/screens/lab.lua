@@ -252,9 +252,27 @@ function S:maybe_record(app)
   if self.recorded then app.status = ("%s passed: every step done; ticked on your checklist"):format(self.item.id) end
 end
 
+-- Lines typed while the worker is busy wait here, in order, and run when
+-- it is free (nothing typed is lost).
+function S:idle(app)
+  if self.queue and #self.queue > 0 then
+    local line = table.remove(self.queue, 1)
+    self:eval_line(app, line)
+  end
+end
+
 function S:submit_repl(app)
   local line = self.input
   self.input = ""
+  if app.job or (self.queue and #self.queue > 0) then
+    self.queue = self.queue or {}
+    self.queue[#self.queue + 1] = line
+    return
+  end
+  self:eval_line(app, line)
+end
+
+function S:eval_line(app, line)
   self.pending[#self.pending + 1] = line
   local code = table.concat(self.pending, "\n")
   app:append_output((#self.pending > 1 and ">> " or "> ") .. line .. "\n")
@@ -301,7 +319,6 @@ end
 function S:text_key(app, key)
   if self.focus ~= "repl" or app.confirm then return false end
   if key == "enter" then
-    if app.job then app.status = "wait for the running job (x cancels it)" return true end
     self:submit_repl(app)
   elseif key == "esc" then
     self.focus = "step"
