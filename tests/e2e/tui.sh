@@ -145,6 +145,9 @@ keys 'for i = 1, 2 do' Enter
 wait_for "an unfinished statement continues" '>> '
 keys 'print("loop", i) end' Enter
 wait_for "the multi-line statement runs" 'loop	2|loop +2'
+keys 'local t = nil; print(t.x)' Enter
+wait_for "an error shows file:line and a short traceback" '! repl:1: attempt to index a nil value'
+check "the traceback leaves out the worker's own frames" sh -c "! $TMUX_CMD capture-pane -p -t \$0 | grep -q 'worker.lua'" "$SESSION"
 keys 'llm.plo' Tab
 wait_for "Tab completes llm. names" '> llm\.plot'
 keys C-u Escape

@@ -175,9 +175,17 @@ function jobs.complete(prefix)
   return { names = names }
 end
 
+-- The error with a short traceback: the student's frames only (the
+-- worker's own frames below xpcall are dropped).
 local function traceback(e)
   if type(e) ~= "string" then e = "(error object is a " .. type(e) .. " value)" end
-  return debug.traceback(e, 2)
+  local tb = debug.traceback(e, 2)
+  local out = {}
+  for line in tb:gmatch("[^\n]+") do
+    if line:find("in function 'xpcall'", 1, true) or line:find("llm/ui/worker.lua", 1, true) then break end
+    out[#out + 1] = line
+  end
+  return table.concat(out, "\n")
 end
 
 -- Run job `name` with its arguments; always returns serialised
