@@ -42,7 +42,8 @@ double plot_gnuplot_cpu_seconds(void)
     return v;
 }
 
-static pthread_once_t find_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t find_mu = PTHREAD_MUTEX_INITIALIZER;
+static int found_once;
 static char gnuplot_path[4096];
 
 static int is_executable(const char *path)
@@ -89,8 +90,20 @@ static void find_gnuplot(void)
 
 const char *plot_gnuplot_path(void)
 {
-    pthread_once(&find_once, find_gnuplot);
+    pthread_mutex_lock(&find_mu);
+    if (!found_once) {
+        find_gnuplot();
+        found_once = 1;
+    }
+    pthread_mutex_unlock(&find_mu);
     return gnuplot_path[0] ? gnuplot_path : NULL;
+}
+
+void plot_gnuplot_forget(void)
+{
+    pthread_mutex_lock(&find_mu);
+    found_once = 0;
+    pthread_mutex_unlock(&find_mu);
 }
 
 const char *plot_missing_message(void)

@@ -15,6 +15,9 @@
 /* The gnuplot executable in use, or NULL when none was found. */
 const char *plot_gnuplot_path(void);
 
+/* Look for gnuplot again on the next call (tests change LLMLAB_GNUPLOT). */
+void plot_gnuplot_forget(void);
+
 /* The message to show when gnuplot is missing. */
 const char *plot_missing_message(void);
 

@@ -69,14 +69,16 @@ END_TEST
 
 START_TEST(missing_gnuplot_is_reported)
 {
-    /* Each libcheck test runs in its own process, so the lookup is fresh. */
     setenv("LLMLAB_GNUPLOT", "/nonexistent/gnuplot", 1);
+    plot_gnuplot_forget();
     ck_assert_ptr_null(plot_gnuplot_path());
     char *out = (char *)1;
     ck_assert_int_eq(plot_run_script("plot x\n", 7, &out, NULL), LLM_ERR_STATE);
     ck_assert_ptr_null(out);
     ck_assert_ptr_nonnull(strstr(llm_last_error(), "gnuplot not found"));
     ck_assert_ptr_nonnull(strstr(llm_last_error(), "apt-get install gnuplot-nox"));
+    unsetenv("LLMLAB_GNUPLOT");
+    plot_gnuplot_forget();
 }
 END_TEST
 

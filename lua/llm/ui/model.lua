@@ -58,7 +58,10 @@ function Model:toggle(id)
   return now
 end
 
-function Model:refresh() self.checked_cache = nil end
+function Model:refresh()
+  self.checked_cache = nil
+  self.best_cache = nil
+end
 
 function Model:last_lab()
   local db = self:db()
@@ -153,12 +156,19 @@ function Model:load_lab(path)
   return lab
 end
 
--- The best recorded result of a lab: {points=, max=, passed=} or nil.
+-- The best recorded result of a lab: {points=, max=, passed=} or nil
+-- (cached until refresh: the course screen asks for every visible lab).
 function Model:lab_best(id)
   local db = self:db()
   if not db then return nil end
-  local ok, r = pcall(db.lab_best, db, id)
-  return ok and r or nil
+  self.best_cache = self.best_cache or {}
+  local c = self.best_cache[id]
+  if c == nil then
+    local ok, r = pcall(db.lab_best, db, id)
+    c = ok and r or false
+    self.best_cache[id] = c
+  end
+  return c or nil
 end
 
 -- The student's copy of a lab's exercise (made by the lab runner when

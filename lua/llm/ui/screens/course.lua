@@ -106,9 +106,10 @@ function S:row_line(app, row)
       { has and "" or "  (not written yet)", "dim" } }
   else
     local it = row.item
-    local done = checked[it.id]
-    local mark = done and app:glyph("done") or app:glyph("todo")
-    local style = done and "ok" or "dim"
+    local best = it.kind == "lab" and app.model:lab_best(it.id)
+    local done = checked[it.id] or (best and best.passed)
+    local mark = done and app:glyph("done") or (best and app:glyph("partial")) or app:glyph("todo")
+    local style = done and "ok" or (best and "warn") or "dim"
     local label = item_label(it)
     local kind_style = it.kind == "lab" and "bold" or "normal"
     return { { ind .. mark .. " ", style }, { label, kind_style } }
