@@ -124,6 +124,17 @@ function jobs.run_step(path, i)
   return res
 end
 
+-- Grade a quiz's answers (code answers run in the sandbox, so this runs
+-- in the worker, not in the UI thread). Result: points, max, passed and
+-- each question's {question, points, max, feedback}.
+function jobs.quiz_grade(path, answers)
+  local quiz = require "llm.quiz"
+  local q, src = quiz.load(path)
+  if not q then error(src, 0) end
+  local points, max, results = quiz.grade(q, src, path, answers)
+  return { points = points, max = max, results = results, passed = quiz.passed(q, points, max) }
+end
+
 -- The REPL: an expression prints its values, else the statements run.
 function jobs.eval(path, code)
   local env = path and open_lab(path).env or _G

@@ -276,6 +276,8 @@ static void run_forked(lua_State *L, const char *name, const char *code, size_t 
         /* The child: a process group of its own, stdout/stderr to the
          * output pipe, events to the frame pipe; run, then leave at once. */
         setpgid(0, 0);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) dup2(devnull, 0); /* the terminal belongs to the UI */
         dup2(outp[1], 1);
         dup2(outp[1], 2);
         close(outp[0]);

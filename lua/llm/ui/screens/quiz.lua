@@ -154,19 +154,30 @@ function S:draw(app, w, h)
   app:status_line(L.status, hint)
 end
 
+-- Grade in the worker (code answers run sandboxed and may take seconds),
+-- then record the attempt and show the results.
 function S:submit(app)
   local quiz = require "llm.quiz"
-  local points, max, results = quiz.grade(self.quiz, self.src, self.path, self.answers)
-  local passed = quiz.passed(self.quiz, points, max)
-  self.result = { points = points, max = max, results = results, passed = passed }
-  self.offset = 0
-  local db = app.model:db()
-  if db and self.attempt then
-    db:quiz_attempt_finish(self.attempt, { points = points, max = max, results = results, passed = passed })
-  end
-  app.model:refresh()
-  return { "status", ("quiz submitted: %s/%s%s"):format(quiz.fmt(points), quiz.fmt(max),
-    passed and ", passed: the week's topics are ticked" or "") }
+  local serial = require "llm.ui.serial"
+  local code = ("return require('llm.ui.worker').job('quiz_grade', %s, %s)"):format(
+    serial.encode(self.path), serial.encode(self.answers))
+  app:run_job("grading", code, function(res)
+    if not res.ok then
+      app.status = "grading failed: " .. tostring(res.error):match("[^\n]*")
+      return
+    end
+    local r = res.value
+    self.result = r
+    self.offset = 0
+    local db = app.model:db()
+    if db and self.attempt then
+      db:quiz_attempt_finish(self.attempt, { points = r.points, max = r.max, results = r.results, passed = r.passed })
+    end
+    app.model:refresh()
+    app.status = ("quiz submitted: %s/%s%s"):format(quiz.fmt(r.points), quiz.fmt(r.max),
+      r.passed and ", passed: the week's topics are ticked" or "")
+  end, true)
+  return { "status", "grading..." }
 end
 
 function S:text_key(app, key)
@@ -207,7 +218,7 @@ function S:action(app, act)
     for _, qq in ipairs(self.quiz.questions) do if not self.answers[qq.id] then left = left + 1 end end
     if left > 0 then
       app:ask(("%d question%s not answered. Submit anyway? (y/n)"):format(left, left == 1 and " is" or "s are"),
-        function() app:perform(self:submit(app)) end)
+        function() return app:perform(self:submit(app)) end)
       return nil
     end
     return self:submit(app)
