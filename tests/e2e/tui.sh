@@ -85,6 +85,7 @@ wait_for "the overall gauge is shown" 'Course progress 0/[0-9]+ \(0%\)'
 wait_for "week 1 is open on a new start" 'Week 1 +Introduction to NLP'
 wait_for "the week's labs are listed" 'Lab 1: Explore different text data'
 wait_for "the status line names the main keys" 'Enter opens .* c checklist'
+check "with colours the screen has colour escapes" sh -c "$TMUX_CMD capture-pane -e -p -t \$0 | grep -q '\[4[0-7]m'" "$SESSION"
 
 keys '?'
 wait_for "? shows the help generated from the key table" 'cancel the running step'
@@ -178,6 +179,10 @@ wait_for "q on the course screen quits" 'UI-EXITED=0'
 # ---------------------------------------------------------------- resume
 start_ui 100 30
 wait_for "llmlab reopens at the last lab" 'Lab 1: UI test lab'
+wait_for "at the step the student was on" 'Step 2/2: Spin'
+keys : Up
+wait_for "the Lua prompt's history survived the restart" '> local t = nil; print\(t\.x\)'
+keys C-u Escape p
 keys q
 wait_for "q goes back to the course" 'Course progress'
 keys q
@@ -228,7 +233,7 @@ db_eval 'for r = 1, 2 do
   run:finish()
 end' > /dev/null
 start_ui 100 30
-wait_for "the UI is up for runs" 'Step 1/'
+wait_for "the UI is up for runs" 'Step [0-9]+/'
 keys q R
 wait_for "R lists the runs" 'bigram2 .*finished +20 +0\.075'
 keys Space j Space Enter
@@ -240,7 +245,8 @@ wait_for "quits after runs" 'UI-EXITED=0'
 
 # ---------------------------------------------------------------- no colour, ASCII
 UI_ENV="NO_COLOR=1 LLMLAB_ASCII=1" start_ui 100 30
-wait_for "ASCII mode draws boxes with + - |" '^\+ Step 1/[0-9]+: [^-]+ -+\+'
+wait_for "ASCII mode draws boxes with + - |" '^\+ Step [0-9]+/[0-9]+: [^-]+ -+\+'
+check "NO_COLOR: no colour escapes at all" sh -c "! $TMUX_CMD capture-pane -e -p -t \$0 | grep -q '\[3[0-7]m\|\[4[0-7]m'" "$SESSION"
 check "ASCII mode has no box-drawing characters" sh -c "! $TMUX_CMD capture-pane -p -t $SESSION | grep -q '[┃━│─]'"
 keys q q
 wait_for "and it quits cleanly" 'UI-EXITED=0'

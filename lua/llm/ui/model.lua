@@ -63,6 +63,18 @@ function Model:refresh()
   self.best_cache = nil
 end
 
+function Model:setting(key)
+  local db = self:db()
+  if not db then return nil end
+  local ok, v = pcall(db.setting, db, key)
+  return ok and v or nil
+end
+
+function Model:set_setting(key, value)
+  local db = self:db()
+  if db then pcall(db.set_setting, db, key, value) end
+end
+
 function Model:last_lab()
   local db = self:db()
   return db and db:last_lab() or nil

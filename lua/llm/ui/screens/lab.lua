@@ -26,6 +26,8 @@ function S.new(app, id)
     history = history.load(), hist_pos = nil,
   }, S)
   app.model:set_last_lab(item.id)
+  local last = tonumber(app.model:setting("last_step:" .. item.id) or "")
+  if last and lab.steps[last] then self.step = last end
   return self
 end
 
@@ -146,11 +148,20 @@ function S:draw(app, w, h)
   -- output pane: follows the end unless scrolled back
   tui.box(L.output.y, L.output.x, L.output.h, L.output.w, pane_title("Output", false), self.focus == "output")
   local oi = layout.inner(L.output)
-  local out = {}
-  for _, raw in ipairs(app.output) do
-    for _, f in ipairs(T.fold(raw, oi.w)) do out[#out + 1] = f end
+  -- Folding every line of a long output each frame would cost more than
+  -- the rest of the frame: the folded lines are cached per output change
+  -- and width.
+  local cache = self.out_cache
+  if not cache or cache.seq ~= app.output_seq or cache.w ~= oi.w then
+    local out = {}
+    for _, raw in ipairs(app.output) do
+      for _, f in ipairs(T.fold(raw, oi.w)) do out[#out + 1] = f end
+    end
+    if out[#out] == "" then out[#out] = nil end
+    cache = { seq = app.output_seq, w = oi.w, lines = out }
+    self.out_cache = cache
   end
-  if out[#out] == "" then out[#out] = nil end
+  local out = cache.lines
   local omax = math.max(0, #out - oi.h)
   local first = self.scroll.output and math.min(self.scroll.output, omax) or omax
   for i = 1, oi.h do
@@ -364,10 +375,12 @@ function S:action(app, act)
       return {}
     end
     return nil
-  elseif act == "next_step" then
-    if self.step < n then self.step = self.step + 1; self.scroll.step = 0 end
-  elseif act == "prev_step" then
-    if self.step > 1 then self.step = self.step - 1; self.scroll.step = 0 end
+  elseif act == "next_step" or act == "prev_step" then
+    local to = self.step + (act == "next_step" and 1 or -1)
+    if to >= 1 and to <= n then
+      self.step, self.scroll.step = to, 0
+      app.model:set_setting("last_step:" .. self.item.id, tostring(to))
+    end
   elseif act == "run" or (act == "open" and self.focus == "step") then
     self:run_step(app)
   elseif act == "repl" then
