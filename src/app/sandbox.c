@@ -594,6 +594,7 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard)
     (void)setrlimit(resource, &rl);
 }
 
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 static size_t current_vm_bytes(void)
 {
     FILE *f = fopen("/proc/self/statm", "r");
@@ -604,6 +605,7 @@ static size_t current_vm_bytes(void)
     }
     return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
+#endif
 
 static void child_main(sb_run *r, int fd)
 {

@@ -1,0 +1,2 @@
+-- llm.data readers (filled in below).
+return {}
