@@ -485,18 +485,23 @@ function M.default_sink(plot, event)
     end
     return
   end
-  local dir = os and os.getenv and os.getenv("LLMLAB_PLOT_DIR")
-  if dir and dir ~= "" then
-    saved_count = saved_count + 1
-    local name = ("%s/plot-%03d.png"):format(dir, saved_count)
-    plot:save(name)
-    write("plot saved: " .. name .. "\n")
-    return
-  end
-  local tty = app.isatty(1)
-  local cols = tty and app.term_size(1) or 80
-  local color = tty and os and os.getenv and (os.getenv("NO_COLOR") or "") == ""
-  write(plot:text(math.min(cols, 100), 24, color))
+  -- A plot that cannot be drawn (gnuplot refused, or a sandbox's memory
+  -- limit stopped it) is reported, never the end of the script.
+  local ok, err = pcall(function()
+    local dir = os and os.getenv and os.getenv("LLMLAB_PLOT_DIR")
+    if dir and dir ~= "" then
+      saved_count = saved_count + 1
+      local name = ("%s/plot-%03d.png"):format(dir, saved_count)
+      plot:save(name)
+      write("plot saved: " .. name .. "\n")
+      return
+    end
+    local tty = app.isatty(1)
+    local cols = tty and app.term_size(1) or 80
+    local color = tty and os and os.getenv and (os.getenv("NO_COLOR") or "") == ""
+    write(plot:text(math.min(cols, 100), 24, color))
+  end)
+  if not ok then write("llm.plot: the plot could not be drawn: " .. tostring(err) .. "\n") end
   if io then io.flush() end
 end
 

@@ -210,7 +210,9 @@ wait_for "the score is shown" 'Score 2/[0-9]+ \([0-9]+%\): not passed'
 wait_for "each question's points and feedback" '1\. apps +1/1'
 wait_for "and the explanations" 'Denoising a photograph works on pixels'
 check "the attempt is recorded" test "$(db_eval 'print(("%g"):format(require("llm.store").open():quiz_best(1, "tester").points))')" = 2
-keys q q q
+keys q
+wait_for "the course tree shows the quiz's best score" 'Week 1 quiz +best 2/[0-9]+'
+keys q q
 wait_for "quits from the course" 'UI-EXITED=0'
 
 # ---------------------------------------------------------------- edit and re-check (the welcome lab)

@@ -168,6 +168,21 @@ function Model:load_lab(path)
   return lab
 end
 
+-- The best finished attempt at a week's quiz, or nil (cached).
+function Model:quiz_best(week)
+  local db = self:db()
+  if not db then return nil end
+  self.best_cache = self.best_cache or {}
+  local key = "quiz" .. week
+  local c = self.best_cache[key]
+  if c == nil then
+    local ok, r = pcall(db.quiz_best, db, week)
+    c = ok and r or false
+    self.best_cache[key] = c
+  end
+  return c or nil
+end
+
 -- The best recorded result of a lab: {points=, max=, passed=} or nil
 -- (cached until refresh: the course screen asks for every visible lab).
 function Model:lab_best(id)

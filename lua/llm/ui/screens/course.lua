@@ -101,9 +101,13 @@ function S:row_line(app, row)
       { ("  %d/%d"):format(row.done, row.total), row.done == row.total and row.total > 0 and "ok" or "dim" } }
   elseif row.kind == "quiz" then
     local has = app.model:quiz_file(row.week.week)
-    return { { ind .. app:glyph("quiz") .. " ", "warn" },
+    local best = has and app.model:quiz_best(row.week.week)
+    local mark = best and (best.passed and app:glyph("done") or app:glyph("partial")) or app:glyph("quiz")
+    local extra = not has and "  (not written yet)" or
+      (best and ("  best %g/%g%s"):format(best.points, best.max, best.passed and ", passed" or "") or "")
+    return { { ind .. mark .. " ", best and (best.passed and "ok" or "warn") or "warn" },
       { ("Week %d quiz"):format(row.week.week), has and "normal" or "dim" },
-      { has and "" or "  (not written yet)", "dim" } }
+      { extra, best and best.passed and "ok" or "dim" } }
   else
     local it = row.item
     local best = it.kind == "lab" and app.model:lab_best(it.id)
