@@ -56,47 +56,6 @@ static int check_style(lua_State *L, int idx)
     return luaL_error(L, "tui: unknown style '%s'", name);
 }
 
-/* Decode one UTF-8 character; returns its length (1 for a bad byte, with
- * *wc = 0xFFFD) and never reads past n. */
-static size_t utf8_next(const char *s, size_t n, wchar_t *wc)
-{
-    unsigned char c = (unsigned char)s[0];
-    size_t len;
-    unsigned cp;
-    if (c < 0x80) { *wc = c; return 1; }
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else { *wc = 0xFFFD; return 1; }
-    if (len > n) { *wc = 0xFFFD; return 1; }
-    for (size_t k = 1; k < len; k++) {
-        unsigned char cc = (unsigned char)s[k];
-        if ((cc & 0xC0) != 0x80) { *wc = 0xFFFD; return 1; }
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    *wc = (wchar_t)cp;
-    return len;
-}
-
-static int char_width(wchar_t wc)
-{
-    if (wc < 32 || wc == 127) return 0;
-    int w = wcwidth(wc);
-    return w < 0 ? 1 : w;
-}
-
-int tui_text_width(const char *s, size_t n)
-{
-    int w = 0;
-    size_t i = 0;
-    while (i < n) {
-        wchar_t wc;
-        i += utf8_next(s + i, n - i, &wc);
-        w += char_width(wc);
-    }
-    return w;
-}
-
 /* Put UTF-8 text at (y, x), at most maxw columns; returns the columns
  * used. Control characters are skipped; without UTF-8 each non-ASCII
  * character shows as '?'. */
@@ -107,11 +66,11 @@ static int put_text(int y, int x, const char *s, size_t n, int maxw)
     move(y, x);
     while (i < n && used < maxw) {
         wchar_t wc;
-        i += utf8_next(s + i, n - i, &wc);
+        i += tui_utf8_next(s + i, n - i, &wc);
         if (wc == '\t') wc = ' ';
         if (wc < 32 || wc == 127) continue;
         if (!caps.utf8 && wc >= 0x80) wc = '?';
-        int w = char_width(wc);
+        int w = tui_char_width(wc);
         if (w == 0) {
             if (caps.utf8 && used > 0) { /* a combining mark joins the last cell */
                 wchar_t one[2] = {wc, 0};

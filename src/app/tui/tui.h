@@ -11,6 +11,7 @@
 #define LLM_TUI_H
 
 #include <stddef.h>
+#include <wchar.h>
 #include <lua.h>
 
 /* ---------------------------------------------------------- term.c */
@@ -64,15 +65,22 @@ void tui_keys_read(void (*fn)(void *ud, const char *name), void *ud);
 /* The name of one curses key (from wget_wch): exposed for the tests. */
 const char *tui_key_name(int is_key_code, unsigned long ch, char *buf, size_t size);
 
+/* Decode one UTF-8 character into *wc; returns its length (1 for a bad
+ * byte, with *wc = U+FFFD) and never reads past n. */
+size_t tui_utf8_next(const char *s, size_t n, wchar_t *wc);
+/* Columns a character takes (0 for controls, wcwidth otherwise, 1 when unknown). */
+int tui_char_width(wchar_t wc);
+
 /* Minimum size of the UI. */
 enum { TUI_MIN_COLS = 80, TUI_MIN_ROWS = 24 };
 
 /* ---------------------------------------------------------- draw.c */
 
-/* Register the drawing primitives as the Lua module `llm.tui` (UI state). */
-int luaopen_llm_tui(lua_State *L);
 /* The display width of a UTF-8 string (wcwidth per character). */
 int tui_text_width(const char *s, size_t n);
+
+/* Register the drawing primitives as the Lua module `llm.tui` (UI state). */
+int luaopen_llm_tui(lua_State *L);
 
 /* ---------------------------------------------------------- worker.c */
 
