@@ -222,6 +222,10 @@ keys n n
 wait_for "step 3 has an exercise" 'Step 3/5: Count words'
 keys r
 wait_for "the untouched exercise fails its check" 'Check failed +0/3 points'
+wait_for "the step names its exercise" 'Exercise word_counts'
+keys H
+wait_for "H shows the exercise's first hint" 'Hint 1/3'
+check "the hint is recorded" test "$(db_eval 'print(require("llm.store").open():lab_hint_level("w00.lab00", "word_counts"))')" = 1
 keys e
 wait_for "e edits the exercise and re-checks it" 'Check passed +3/3 points'
 check "the student's copy was edited" grep -q 'counts\[w\]' "$XDG_DATA_HOME/llmlab/work/week00/lab00_welcome.lua"

@@ -73,6 +73,12 @@ function S:step_lines(app, width)
   if step.text then
     for _, l in ipairs(T.markdown(step.text, width)) do add(l) end
   end
+  if step.exercise then
+    add({})
+    add({ { "Exercise ", "heading" }, { step.exercise, "code" } })
+    for _, l in ipairs(T.wrap(T.inline("`e` opens your copy in the editor and checks it again when you return; " ..
+      "`H` shows a hint."), width)) do add(l) end
+  end
   local code = source_lines(step.run)
   if code then
     add({})
