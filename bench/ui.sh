@@ -18,7 +18,7 @@ T="tmux -L $sock -f /dev/null"
 trap '$T kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 $T new-session -d -s b -x 100 -y 30 "env TERM=screen LLMLAB_DB=$tmp/db XDG_DATA_HOME=$tmp/xdg LLMLAB_LABS=$here/tests/e2e/data/labs LLMLAB_UI_STATS=$tmp/stats $bin ui --lab w01.lab01; sleep 30"
 wait_for() { for _ in $(seq 200); do $T capture-pane -p -t b | grep -q -- "$1" && return 0; sleep 0.05; done; echo "timeout waiting for $1" >&2; exit 1; }
-wait_for 'Step 1/2'
+wait_for 'Step 1/'
 $T send-keys -t b n r
 wait_for 'tick 2'
 for i in $(seq 40); do

@@ -141,7 +141,7 @@ check "the last lab is remembered" test "$(db_eval 'print(require("llm.store").o
 keys :
 keys 'x = 6 * 7' Enter
 keys 'print(x + #lab.steps)' Enter
-wait_for "the Lua prompt runs in the lab's environment" '│44 '
+wait_for "the Lua prompt runs in the lab's environment" '│45 '
 keys 'for i = 1, 2 do' Enter
 wait_for "an unfinished statement continues" '>> '
 keys 'print("loop", i) end' Enter
@@ -155,7 +155,7 @@ keys C-u Escape
 
 # ---------------------------------------------------------------- cancel
 keys n
-wait_for "n moves to the next step" 'Step 2/2: Spin'
+wait_for "n moves to the next step" 'Step 2/3: Spin'
 keys r
 wait_for "a long step streams while it runs" 'tick 2'
 wait_for "the gauge shows its progress" 'spinning \['
@@ -163,7 +163,10 @@ wait_for "the plot updates live" 'live curve'
 keys x
 wait_for "x cancels the step" 'step 2 cancelled'
 wait_gone "the gauge goes away" 'spinning \['
-keys p r
+keys n r
+wait_for "an error in a step names the file and line" 'lab01_uitest\.lua:[0-9]+: attempt to ind'
+wait_for "the step pane says it failed" '^┃ Error +┃'
+keys p p r
 wait_for "after a cancel the next run works" 'Check passed +2/2 points'
 
 # ---------------------------------------------------------------- quit
@@ -179,7 +182,7 @@ wait_for "q on the course screen quits" 'UI-EXITED=0'
 # ---------------------------------------------------------------- resume
 start_ui 100 30
 wait_for "llmlab reopens at the last lab" 'Lab 1: UI test lab'
-wait_for "at the step the student was on" 'Step 2/2: Spin'
+wait_for "at the step the student was on" 'Step 2/3: Spin'
 keys : Up
 wait_for "the Lua prompt's history survived the restart" '> local t = nil; print\(t\.x\)'
 keys C-u Escape p

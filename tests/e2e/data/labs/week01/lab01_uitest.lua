@@ -28,5 +28,11 @@ return {
           end
         end
       end },
+    { title = "Broken",
+      text = "This step has a bug: its error names the file and line.",
+      run = function(ctx)
+        local t = nil
+        return t.field
+      end },
   },
 }
