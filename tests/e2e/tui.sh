@@ -260,4 +260,11 @@ check "ASCII mode has no box-drawing characters" sh -c "! $TMUX_CMD capture-pane
 keys q q
 wait_for "and it quits cleanly" 'UI-EXITED=0'
 
+# ---------------------------------------------------------------- a monochrome terminal
+UI_ENV="TERM=vt100" start_ui 100 30
+wait_for "a terminal without colours still shows the lab" 'Step [0-9]+/[0-9]+: '
+check "and uses no colour escapes" sh -c "! $TMUX_CMD capture-pane -e -p -t \$0 | grep -q '\[3[0-7]m\|\[4[0-7]m'" "$SESSION"
+keys q q
+wait_for "quits on vt100 too" 'UI-EXITED=0'
+
 finish
