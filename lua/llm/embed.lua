@@ -70,6 +70,34 @@ function Vectors:analogy(a, b, c, opts)
   return words[1], out
 end
 
+-- An nn.Embedding whose rows are these vectors, for the words given (all
+-- words by default): the course's "fine-tuning word embeddings". Row i-1
+-- (ids are 0-based) holds words[i]; words without a vector (and no
+-- subwords to build one) start from N(0, opts.unknown_std or 0.1).
+-- opts.freeze = true keeps the rows fixed during training.
+-- Returns the module and a table word -> id.
+function Vectors:to_embedding(words, opts)
+  opts = opts or {}
+  local nn = require "llm.nn"
+  words = words or self:words()
+  if #words == 0 then error("to_embedding: no words given", 2) end
+  local rows, index, std = {}, {}, opts.unknown_std or 0.1
+  for i, w in ipairs(words) do
+    if index[w] then error("to_embedding: the word '" .. tostring(w) .. "' is listed twice", 2) end
+    index[w] = i - 1
+    local ok, v = pcall(self.model.vector, self.model, w)
+    if not ok then
+      v = {}
+      for k = 1, self:dim() do v[k] = std * llm.randn_scalar() end
+    end
+    rows[i] = v
+  end
+  local emb = nn.Embedding(#words, self:dim())
+  llm.no_grad(function() emb.weight:copy_(llm.tensor(rows)) end)
+  if opts.freeze then emb.weight:requires_grad(false) end
+  return emb, index
+end
+
 function Vectors:save(path, opts)
   self.model:save(path, opts and opts.binary or false)
 end
@@ -232,6 +260,13 @@ function embed.pca(rows, dims)
     out[i] = p
   end
   return out, comps
+end
+
+-- Exact t-SNE to `opts.dims` (2) dimensions: rows is a list of arrays (at
+-- most 5,000). opts.perplexity (30, at most (#rows - 1) / 3), opts.iterations (1000).
+function embed.tsne(rows, opts)
+  opts = opts or {}
+  return C.tsne(rows, opts.dims or 2, opts.perplexity or math.min(30, (#rows - 1) / 3), opts.iterations or 1000)
 end
 
 embed.Vectors = Vectors
