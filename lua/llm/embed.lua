@@ -194,6 +194,48 @@ function Vectors:evaluate_analogies(items, method)
   return used > 0 and right / used or nil, used, skipped
 end
 
+-- Evaluation sets (datasets/eval/, see tools/make-embed-eval.lua). Lines
+-- starting with # are comments. Analogies: ": section" headers and
+-- "a b c d" lines -> { {a, b, c, d, section = ...}, ... }. Similarity:
+-- "w1 w2 score" lines -> { {w1, w2, score}, ... }. Errors name file:line.
+local function read_lines(path)
+  local f, err = io.open(path, "r")
+  if not f then error("embed: cannot open " .. path .. ": " .. tostring(err), 3) end
+  local lines = {}
+  for line in f:lines() do lines[#lines + 1] = line end
+  f:close()
+  return lines
+end
+
+function embed.read_analogies(path)
+  local items, section = {}, nil
+  for i, line in ipairs(read_lines(path)) do
+    if line:match("^%s*$") or line:match("^#") then
+      -- skip
+    elseif line:match("^:") then
+      section = line:match("^:%s*(.-)%s*$")
+    else
+      local a, b, c, d = line:match("^%s*(%S+)%s+(%S+)%s+(%S+)%s+(%S+)%s*$")
+      if not a then error(string.format("embed: %s:%d: expected four words 'a b c d'", path, i), 2) end
+      items[#items + 1] = { a, b, c, d, section = section }
+    end
+  end
+  return items
+end
+
+function embed.read_similarity(path)
+  local pairs_ = {}
+  for i, line in ipairs(read_lines(path)) do
+    if not (line:match("^%s*$") or line:match("^#")) then
+      local a, b, s = line:match("^%s*(%S+)%s+(%S+)%s+(%S+)%s*$")
+      local score = tonumber(s)
+      if not score then error(string.format("embed: %s:%d: expected 'word word score'", path, i), 2) end
+      pairs_[#pairs_ + 1] = { a, b, score }
+    end
+  end
+  return pairs_
+end
+
 -- PCA: project row vectors (a list of arrays) onto their top `dims`
 -- principal components (power iteration with deflation on the covariance).
 function embed.pca(rows, dims)
