@@ -75,7 +75,19 @@ llm_status csr_canonicalize(llm_csr *m)
             buf[i].c = m->indices[a + i];
             buf[i].v = m->values[a + i];
         }
-        qsort(buf, (size_t)n, sizeof *buf, pair_cmp);
+        if (n <= 24) { /* short rows, the common case: insertion sort */
+            for (int64_t i = 1; i < n; i++) {
+                pair x = buf[i];
+                int64_t j = i;
+                while (j > 0 && buf[j - 1].c > x.c) {
+                    buf[j] = buf[j - 1];
+                    j--;
+                }
+                buf[j] = x;
+            }
+        } else {
+            qsort(buf, (size_t)n, sizeof *buf, pair_cmp);
+        }
         m->indptr[r] = w;
         for (int64_t i = 0; i < n; i++) {
             if (w > m->indptr[r] && m->indices[w - 1] == buf[i].c) {
