@@ -214,6 +214,48 @@ llm_status csr_matmul_dense(const llm_csr *m, const float *b, int64_t k, float *
     return LLM_OK;
 }
 
+llm_status csr_transpose(const llm_csr *m, llm_csr **out)
+{
+    if (m->nrows > INT32_MAX) return llm_fail(LLM_ERR_ARG, "sparse transpose: %lld rows exceed int32 columns", (long long)m->nrows);
+    llm_status s = csr_new(out, m->ncols, m->nrows, m->nnz);
+    if (s) return s;
+    llm_csr *t = *out;
+    for (int64_t p = 0; p < m->nnz; p++) t->indptr[m->indices[p] + 1]++;
+    for (int64_t c = 0; c < m->ncols; c++) t->indptr[c + 1] += t->indptr[c];
+    int64_t *fill = llm_malloc((size_t)(m->ncols ? m->ncols : 1) * sizeof *fill);
+    if (!fill) {
+        csr_free(t);
+        *out = NULL;
+        return LLM_ERR_NOMEM;
+    }
+    memcpy(fill, t->indptr, (size_t)m->ncols * sizeof *fill);
+    /* rows are visited in order, so each transposed row comes out sorted */
+    for (int64_t r = 0; r < m->nrows; r++)
+        for (int64_t p = m->indptr[r]; p < m->indptr[r + 1]; p++) {
+            int64_t q = fill[m->indices[p]]++;
+            t->indices[q] = (int32_t)r;
+            t->values[q] = m->values[p];
+        }
+    free(fill);
+    return LLM_OK;
+}
+
+llm_status csr_sum(const llm_csr *m, int axis, double *out)
+{
+    if (axis != 0 && axis != 1) return llm_fail(LLM_ERR_ARG, "sparse sum: axis must be 0 (columns) or 1 (rows), got %d", axis);
+    if (axis == 0) {
+        memset(out, 0, (size_t)m->ncols * sizeof *out);
+        for (int64_t p = 0; p < m->nnz; p++) out[m->indices[p]] += m->values[p];
+    } else {
+        for (int64_t r = 0; r < m->nrows; r++) {
+            double s = 0;
+            for (int64_t p = m->indptr[r]; p < m->indptr[r + 1]; p++) s += m->values[p];
+            out[r] = s;
+        }
+    }
+    return LLM_OK;
+}
+
 llm_status csr_row_norms(const llm_csr *m, int p, double *out)
 {
     if (p != 1 && p != 2) return llm_fail(LLM_ERR_ARG, "sparse norms: p must be 1 or 2, got %d", p);
