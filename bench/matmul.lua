@@ -3,6 +3,9 @@
 -- same buffers, at square sizes and at the shapes of a transformer layer.
 -- Prints GFLOP/s side by side and the ratio; the last line is
 --   matmul ratio_min=R
+-- At 1 thread the times are CPU seconds of the process (steady on a shared,
+-- busy machine, where wall-clock medians swing by 2x); at more threads they
+-- are wall-clock seconds. Both are medians over repeated calls.
 -- Usage: llmlab run bench/matmul.lua [threads]   (default: llm.threads())
 local threads = tonumber(arg and arg[1]) or llm.threads()
 llm.threads(threads)
@@ -13,6 +16,8 @@ local shapes = {
   { 2048, 384, 1152 }, { 2048, 384, 1536 }, { 2048, 1536, 384 },
 }
 
+local clock = threads == 1 and llm.cpu_time or llm.now
+
 -- Median seconds per call over enough calls to fill ~budget seconds.
 local function time_it(fn, budget)
   fn(); fn()
@@ -22,15 +27,16 @@ local function time_it(fn, budget)
   local reps = math.max(5, math.min(200, math.floor(budget / one)))
   local times = {}
   for i = 1, reps do
-    local s = llm.now()
+    local s = clock()
     fn()
-    times[i] = llm.now() - s
+    times[i] = clock() - s
   end
   table.sort(times)
   return times[(reps + 1) // 2]
 end
 
-print(string.format("threads=%d  blas=%s", threads, llm.info().blas))
+print(string.format("threads=%d  blas=%s  timing=%s", threads, llm.info().blas,
+  threads == 1 and "cpu-time" or "wall-clock"))
 print(string.format("%-20s %12s %12s %8s", "M x K x N", "sgemm GF/s", "llmlab GF/s", "ratio"))
 local ratio_min = math.huge
 for _, s in ipairs(shapes) do
