@@ -98,7 +98,11 @@ describe("views", function()
     expect(a[1]:totable()).to_equal({ 0, 0, 0, 0 })
     a[{ 2, 2 }] = -1
     expect(a:get(2, 2)).to_be(-1.0)
-    expect(function() return a[4] end).to_error("position 4 is out of range 1..3")
+    expect(a[4]).to_be(nil)
+    expect(function() return a[{ 4, 1 }] end).to_error("position 4 is out of range 1..3")
+    local rows = 0
+    for i, row in ipairs(a) do rows = i; expect(row:shape()).to_equal({ 4 }) end
+    expect(rows).to_be(3)
     expect(function() a:narrow(1, 3, 2) end).to_error("narrow")
     expect(function() a:transpose(0, 1) end).to_error("1-based")
   end)
