@@ -9,6 +9,10 @@
 --   llmlab run bench/train_gpt.lua                           S and M at 1 and 2 threads,
 --                                                            each in its own process
 -- One line per run:  train CONFIG threads=T tok_per_s=X mfu=Y rss_mb=Z
+-- (after an information line with the step time, the CPU time per step and
+-- the sgemm peak). OpenBLAS does not recognise every CPU: on one it takes
+-- for an old "Prescott" it runs 3-4x below its real sgemm speed; set
+-- OPENBLAS_CORETYPE (bench/compare.sh does, for both llmlab and PyTorch).
 local configs = {
   S = { vocab_size = 256, block_size = 128, d_model = 128, n_layer = 4, n_head = 4, batch = 16 },
   M = { vocab_size = 8192, block_size = 256, d_model = 384, n_layer = 6, n_head = 6, batch = 8 },
@@ -65,17 +69,20 @@ local function run(name, threads, steps)
     return loss:item()
   end
   for _ = 1, 2 do step() end
-  local times = {}
+  local times, cpu = {}, {}
   for i = 1, math.max(5, steps) do
-    local t0 = llm.now()
+    local t0, c0 = llm.now(), os.clock()
     step()
-    times[i] = llm.now() - t0
+    times[i], cpu[i] = llm.now() - t0, os.clock() - c0
   end
   local med = median(times)
   local tok = B * T / med
   local peak = sgemm_peak()
   local mfu = tok * flops_per_token(c) / 1e9 / peak
-  print(string.format("train %s threads=%d step_ms=%.1f sgemm_gflops=%.1f", name, threads, med * 1e3, peak))
+  -- CPU seconds per step (all threads): on a shared machine the 1-thread
+  -- figure tokens / CPU second is steadier than the wall clock.
+  print(string.format("train %s threads=%d step_ms=%.1f cpu_ms=%.1f cpu_tok_per_s=%.0f sgemm_gflops=%.1f",
+    name, threads, med * 1e3, median(cpu) * 1e3, B * T / median(cpu), peak))
   print(string.format("train %s threads=%d tok_per_s=%.0f mfu=%.3f rss_mb=%.0f", name, threads, tok, mfu,
     llm.peak_rss_mb()))
 end
