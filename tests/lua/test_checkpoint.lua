@@ -102,6 +102,40 @@ describe("checkpoints", function()
     expect(function() nn.load("/nonexistent/m.safetensors") end).to_error("cannot open")
   end)
 
+  it("saving model and optimizer resumes a run exactly", function()
+    local function batch(k)
+      local x, y = {}, {}
+      for t = 1, 6 do x[t] = (t * k) % 16; y[t] = (t * k + 1) % 16 end
+      return llm.tensor({ x }, "int64"), llm.tensor({ y }, "int64")
+    end
+    local function steps(m, opt, from, to)
+      for k = from, to do
+        opt:zero_grad()
+        local _, loss = m(batch(k))
+        loss:backward()
+        opt:step()
+      end
+    end
+    llm.seed(36)
+    local m = nn.GPT(cfg)
+    local opt = llm.optim.AdamW(m, { lr = 1e-2 })
+    steps(m, opt, 1, 3)
+    m:save(tmp)
+    ck.save_optimizer(opt, tmp .. ".opt")
+    steps(m, opt, 4, 5)
+    local m2 = nn.load(tmp)
+    local opt2 = llm.optim.AdamW(m2, { lr = 1e-2 })
+    ck.load_optimizer(opt2, tmp .. ".opt")
+    expect(opt2.step_count).to_be(3)
+    steps(m2, opt2, 4, 5)
+    expect(flat(m2.blocks:get(1).mlp.fc.weight)).to_equal(flat(m.blocks:get(1).mlp.fc.weight))
+    expect(flat(m2.wte.weight)).to_equal(flat(m.wte.weight))
+    local sgd = llm.optim.SGD(m2, { lr = 0.1 })
+    expect(function() ck.load_optimizer(sgd, tmp .. ".opt") end).to_error("the saved state is from AdamW")
+    expect(function() ck.load_optimizer(opt2, tmp) end).to_error("not an optimizer state file")
+    os.remove(tmp .. ".opt")
+  end)
+
   it("writes atomically: a failed save leaves the old file intact", function()
     llm.seed(34)
     local m = nn.GPT(cfg)
