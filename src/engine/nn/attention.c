@@ -15,9 +15,11 @@
 #include <string.h>
 #include <cblas.h>
 #include "nn.h"
+#include "vmath.h"
+#include "tensor.h"
 
 #define BQ 64
-#define BK 64
+#define BK 256
 
 /* S (nq, nk) = scale * Q (nq, D) K^T; masked entries -> -inf. lq, lk: row strides. */
 static void scores(float *S, const float *q, int64_t lq, const float *k, int64_t lk, const float *mask, int64_t T,
@@ -26,9 +28,8 @@ static void scores(float *S, const float *q, int64_t lq, const float *k, int64_t
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)nk, (int)D, scale, q + i0 * lq, (int)lq,
                 k + j0 * lk, (int)lk, 0.0f, S, (int)nk);
     if (causal && j0 + nk - 1 > i0) {
-        for (int64_t a = 0; a < nq; a++)
-            for (int64_t b = 0; b < nk; b++)
-                if (j0 + b > i0 + a) S[a * nk + b] = -INFINITY;
+        for (int64_t a = 0; a < nq; a++) /* keys j0+b > i0+a are in the future */
+            for (int64_t b = i0 + a - j0 + 1 > 0 ? i0 + a - j0 + 1 : 0; b < nk; b++) S[a * nk + b] = -INFINITY;
     }
     if (mask) {
         for (int64_t a = 0; a < nq; a++)
@@ -47,6 +48,7 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
     // q, k, v, out (B, H, T, D) with the strides of their layouts; lse (B*H, T); mask (T, T) or NULL
     int64_t BH = B * H;
     int failed = 0;
+    tensor_blas_single_thread();
 #pragma omp parallel
     {
         float *S = malloc(sizeof(float) * BQ * BK);
@@ -73,17 +75,16 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
                     scores(S, qb, sq, kb, sk, mask, T, D, i0, nq, j0, nk, scale, causal);
                     for (int64_t a = 0; a < nq; a++) {
                         float *s = S + a * nk;
-                        float mx = m[a];
-                        for (int64_t b = 0; b < nk; b++) mx = s[b] > mx ? s[b] : mx;
+                        float mx = vm_max(s, nk);
+                        mx = mx > m[a] ? mx : m[a];
                         if (mx == -INFINITY) { for (int64_t b = 0; b < nk; b++) s[b] = 0.0f; continue; }
                         float corr = m[a] == -INFINITY ? 0.0f : expf(m[a] - mx);
-                        float sum = 0.0f;
-                        for (int64_t b = 0; b < nk; b++) { s[b] = expf(s[b] - mx); sum += s[b]; }
+                        float sum = vm_exp_sub(s, s, nk, mx);
                         l[a] = l[a] * corr + sum;
                         m[a] = mx;
                         if (corr != 1.0f) {
                             float *oa = o + a * so;
-                            for (int64_t d = 0; d < D; d++) oa[d] *= corr;
+                            vm_scale(oa, D, corr);
                         }
                     }
                     // o (nq, D) += P (nq, nk) V (nk, D)
@@ -120,6 +121,7 @@ int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, co
     // dq, dk, dv (written), dout, q, k, v, out: (B, H, T, D) in their layouts; lse (B*H, T)
     int64_t BH = B * H;
     int failed = 0;
+    tensor_blas_single_thread();
 #pragma omp parallel
     {
         float *P = malloc(sizeof(float) * BQ * BK), *dP = malloc(sizeof(float) * BQ * BK);
@@ -138,9 +140,7 @@ int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, co
             const int64_t sq = lq->st, sk = lk->st, sv = lv->st, so = lo->st, sg = lg->st;
             const int64_t sdq = ldq->st, sdk = ldk->st, sdv = ldv->st;
             for (int64_t i = 0; i < T; i++) { // D_i = rowsum(dO * O); zero the gradients
-                float s = 0.0f;
-                for (int64_t d = 0; d < D; d++) s += gb[i * sg + d] * ob[i * so + d];
-                Di[i] = s;
+                Di[i] = vm_dot(gb + i * sg, ob + i * so, D);
                 memset(dqb + i * sdq, 0, sizeof(float) * (size_t)D);
                 memset(dkb + i * sdk, 0, sizeof(float) * (size_t)D);
                 memset(dvb + i * sdv, 0, sizeof(float) * (size_t)D);
@@ -151,8 +151,7 @@ int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, co
                 for (int64_t j0 = 0; j0 < jend; j0 += BK) {
                     int64_t nk = jend - j0 < BK ? jend - j0 : BK;
                     scores(P, qb, sq, kb, sk, mask, T, D, i0, nq, j0, nk, scale, causal);
-                    for (int64_t a = 0; a < nq; a++)
-                        for (int64_t b = 0; b < nk; b++) P[a * nk + b] = expf(P[a * nk + b] - lb[i0 + a]);
+                    for (int64_t a = 0; a < nq; a++) vm_exp_sub(P + a * nk, P + a * nk, nk, lb[i0 + a]);
                     // dV (nk, D) += P^T (nk, nq) dO (nq, D)
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nk, (int)D, (int)nq, 1.0f, P, (int)nk,
                                 gb + i0 * sg, (int)sg, 1.0f, dvb + j0 * sdv, (int)sdv);
@@ -160,9 +159,7 @@ int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, co
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)nk, (int)D, 1.0f, gb + i0 * sg,
                                 (int)sg, vb + j0 * sv, (int)sv, 0.0f, dP, (int)nk);
                     // dS = P * (dP - D_i)
-                    for (int64_t a = 0; a < nq; a++)
-                        for (int64_t b = 0; b < nk; b++)
-                            dP[a * nk + b] = P[a * nk + b] * (dP[a * nk + b] - Di[i0 + a]);
+                    for (int64_t a = 0; a < nq; a++) vm_mul_sub(dP + a * nk, P + a * nk, nk, Di[i0 + a]);
                     // dQ (nq, D) += scale dS K ; dK (nk, D) += scale dS^T Q
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)D, (int)nk, scale, dP, (int)nk,
                                 kb + j0 * sk, (int)sk, 1.0f, dqb + i0 * sdq, (int)sdq);
