@@ -24,7 +24,7 @@ static const command commands[] = {
     {"run", "run FILE.lua [ARGS...]", "run a Lua script with the llm module (arg table as lua gives)", app_cmd_run},
     {"eval", "eval 'CODE'", "run a Lua chunk; an expression's value is printed", app_cmd_eval},
     {"repl", "repl", "interactive Lua prompt with llm loaded (history, multi-line, Ctrl-C)", app_cmd_repl},
-    {"data", "data list|info|fetch", "corpora: list the catalog, describe one, fetch from apt/npm", NULL},
+    {"data", "data list|info|fetch|verify", "corpora: list the catalog, describe one, fetch from apt/npm, verify", NULL},
 };
 static const size_t command_count = sizeof commands / sizeof commands[0];
 

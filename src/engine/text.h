@@ -79,6 +79,12 @@ llm_status text_normalize(const char *s, size_t n, text_norm_form form, int case
  * unknown entities stay as written). */
 llm_status text_html_to_text(const char *s, size_t n, text_buf *out);
 
+/* Options of text_html_to_text_ex. */
+enum {
+    TEXT_HTML_NO_BOILERPLATE = 1 << 0 /* also drop nav, footer, aside, menu and form contents */
+};
+llm_status text_html_to_text_ex(const char *s, size_t n, unsigned flags, text_buf *out);
+
 /* Decode one entity name ("amp", "#233", "#x1F600") to a code point; 0 if unknown. */
 uint32_t text_html_entity(const char *name, size_t n);
 

@@ -90,8 +90,9 @@ static int l_html_to_text(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
+    unsigned flags = lua_toboolean(L, 2) ? TEXT_HTML_NO_BOILERPLATE : 0;
     text_buf *b = new_buf(L);
-    llm_lua_check(L, text_html_to_text(s, n, b), "html_to_text");
+    llm_lua_check(L, text_html_to_text_ex(s, n, flags, b), "html_to_text");
     push_buf(L, b);
     return 1;
 }

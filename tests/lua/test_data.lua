@@ -108,6 +108,23 @@ describe("plain text readers", function()
     expect(got[2][2]).to_be(1 + select(2, got[1][1]:gsub("\n", "")))
     expect(errs[1]).to_match("blocks%.txt:301: invalid UTF%-8 repaired")
   end)
+  it("splits %-separated records (fortune files)", function()
+    local p = tmpfile("fort", "one\n  line two\n%\n%\nthree\n%\n")
+    local got = collect(data.records(p))
+    expect(#got).to_be(2)
+    expect(got[1].v).to_be("one\n  line two")
+    expect(got[2].v).to_be("three")
+    expect(got[2].n).to_be(5)
+  end)
+  it("reads word/tag sentences and reports untagged tokens", function()
+    local p = tmpfile("tagged", "\tThe/at jury/nn said/vbd ./.\n\n\tA/at bad token/nn\nAtlanta's/np$ 1/2/cd\n")
+    local errs = {}
+    local got = collect(data.tagged(p, { errors = errs }))
+    expect(#got).to_be(2)
+    expect(got[1].v).to_equal({ { "The", "at" }, { "jury", "nn" }, { "said", "vbd" }, { ".", "." } })
+    expect(got[2].v).to_equal({ { "Atlanta's", "np$" }, { "1/2", "cd" } })
+    expect(errs[1]).to_be(p .. ":3: token 'bad' has no /tag; sentence skipped")
+  end)
   it("strips Project Gutenberg headers and footers", function()
     local book = "The Project Gutenberg eBook of X\nLicense blah\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\n" ..
                  "Chapter 1\nCall me Ishmael.\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\nmore license\n"
@@ -314,6 +331,10 @@ describe("HTML and JSON files", function()
     for _, bad in ipairs({ "tracker", "font-family", "injected", "<", "&nbsp;", "&mdash;" }) do
       expect(a:find(bad, 1, true)).to_be(nil)
     end
+    local clean = data.html_file(files[1], { boilerplate = false })
+    expect(clean:find("Privacy", 1, true)).to_be(nil)
+    expect(clean:find("Home | News", 1, true)).to_be(nil)
+    expect(clean).to_match("they fill forty shelves")
     local b = data.html_file(files[2])
     expect(b).to_match("Temperatures above 5 < 10 \u{B0}C spoil it \u{2013} keep it cool%.")
     expect(b:find("alert", 1, true)).to_be(nil)
@@ -336,6 +357,18 @@ describe("fetched corpora (when present)", function()
     if not data.fetched("sentiment") then print("SKIP sentiment not fetched") return end
     local v = data.json(data.path("sentiment", "package/test/fixtures/amazon.json"))
     expect(#v).to_be(1001)
+  end)
+  it("fortunes through the record reader", function()
+    if not data.fetched("fortunes") then print("SKIP fortunes not fetched") return end
+    local n = 0
+    for _ in data.records(data.path("fortunes", "fortunes/art")) do n = n + 1 end
+    expect(n > 100).to_be(true)
+  end)
+  it("brown through the tagged reader", function()
+    if not data.fetched("brown") then print("SKIP brown not fetched") return end
+    local s = data.tagged(data.path("brown", "package/ca01"))()
+    expect(s[1]).to_equal({ "The", "at" })
+    expect(s[2]).to_equal({ "Fulton", "np-tl" })
   end)
   it("spam-assassin messages through the e-mail reader", function()
     if not data.fetched("spam-assassin") then print("SKIP spam-assassin not fetched") return end
