@@ -174,6 +174,8 @@ typedef struct text_word_count {
 } text_word_count;
 /* The k most frequent words (ties by byte order); *got receives how many. */
 llm_status text_stats_top(const text_stats *st, size_t k, text_word_count *out, size_t *got);
+/* Up to k words seen exactly once (hapax legomena), in byte order. */
+llm_status text_stats_hapax(const text_stats *st, size_t k, text_word_count *out, size_t *got);
 /* Least-squares fit of log(freq) = a - s*log(rank) over ranks 1..max_rank
  * (0: all); returns s (Zipf exponent), a and r^2. */
 llm_status text_stats_zipf(const text_stats *st, size_t max_rank, double *s, double *a, double *r2);

@@ -183,6 +183,7 @@ describe("statistics", function()
     expect(s.ttr).to_be_near(7 / 9, 1e-12)
     expect(s.top[1]).to_equal({ word = "cat", count = 2 })
     expect(s.top[2]).to_equal({ word = "the", count = 2 })
+    expect(s.hapax_words).to_equal({ "a", "dog", "ran", "sat", "yes" })
     expect(s.sentence_lengths.y[4]).to_be(2) -- two sentences of 3 words
     expect(s.sentence_lengths.y[3]).to_be(1)
     expect(s.sentence_lengths.y[2]).to_be(1)

@@ -10,7 +10,9 @@
 --   text.standardize(s [, {control, whitespace, quotes, dashes, zerowidth}]) -> s, changes
 --   text.clean(s [, opts]) -> s, report   (repair, html, standardise, normalise in one pass)
 --   text.quality(s [, opts]) -> report {keep, rule, reason, words, ...}
---   text.statistics(docs [, opts]) -> {totals, top, hapax, ttr, sentence_lengths, zipf}
+--   text.statistics(docs [, opts]) -> {bytes, chars, words, sentences, lines, types, hapax, ttr,
+--                                       top = {{word, count}}, hapax_words, sentence_lengths = {x, y, mean},
+--                                       zipf = {s, a, r2, rank, freq}}
 --   text.words(s) -> list of words (the engine's definition)
 --   text.shingles(s [, {kind="word"|"char", size=3}]) ; text.jaccard(a, b)
 --   text.exact_duplicates(docs) -> groups of equal documents
@@ -118,6 +120,7 @@ function M.statistics(docs, opts)
   for k, v in pairs(t) do out[k] = v end
   out.top = {}
   for i, p in ipairs(st:top(opts.top or 50)) do out.top[i] = { word = p[1], count = p[2] } end
+  out.hapax_words = st:hapax(opts.hapax_words or 50) -- a sample, in byte order
   local hist = st:sentence_lengths()
   local xs, ys = {}, {}
   local total_len, count = 0, 0
