@@ -57,6 +57,37 @@ describe("catalog", function()
   end)
 end)
 
+describe("fetcher", function()
+  local fetcher = require "llm.data.fetcher"
+  it("prints the exact apt-get line when it cannot install", function()
+    local e = { name = "x-test", source = { kind = "debian", packages = { "llmlab-no-such-package" } } }
+    local st, msg = fetcher.fetch(e, { dir = tmpdir .. "/fetch", as_root = false })
+    expect(st).to_be(nil)
+    expect(msg).to_match("dataset 'x%-test' needs the Debian package llmlab%-no%-such%-package; run as root:\n" ..
+                         "  apt%-get install %-y %-%-no%-install%-recommends llmlab%-no%-such%-package")
+  end)
+  it("links a Debian package's folder and records the fetch", function()
+    local target = tmpdir .. "/pkgfiles"
+    os.execute("mkdir -p '" .. target .. "' && printf hello > '" .. target .. "/copyright'")
+    local e = { name = "x-link", source = { kind = "debian", packages = { "coreutils" }, link = target } }
+    local st, folder = fetcher.fetch(e, { dir = tmpdir .. "/fetch" })
+    expect(st).to_be("fetched")
+    local f = io.open(folder .. "/pkgfiles/copyright")
+    expect(f ~= nil).to_be(true)
+    if f then f:close() end
+    expect((fetcher.fetch(e, { dir = tmpdir .. "/fetch" }))).to_be("present")
+  end)
+  it("computes the manifest checksum of a folder", function()
+    local d = tmpdir .. "/sum"
+    os.execute("mkdir -p '" .. d .. "/a' && printf x > '" .. d .. "/a/f' && printf y > '" .. d .. "/g'")
+    -- sha256 of the sorted `sha256sum` lines, as the catalog documents it
+    local p = io.popen("cd '" .. d .. "' && (sha256sum a/f g | sha256sum)")
+    local want = p:read("a"):match("^(%x+)")
+    p:close()
+    expect(fetcher.checksum(d, { "a", "g" })).to_be(want)
+  end)
+end)
+
 describe("plain text readers", function()
   it("streams lines with numbers", function()
     local p = tmpfile("lines.txt", "one\r\ntwo\n\nfour")
