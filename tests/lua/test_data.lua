@@ -194,6 +194,14 @@ describe("MediaWiki reader", function()
       expect(s:find(bad, 1, true)).to_be(nil)
     end
   end)
+  it("marks redirects", function()
+    local p = tmpfile("redir.xml", "<mediawiki>\n<page>\n<title>Qm</title>\n<ns>0</ns>\n<id>7</id>\n" ..
+                     "<text>#REDIRECT [[Quillmere]]</text>\n</page>\n</mediawiki>\n")
+    local pg = data.wiki(p)()
+    expect(pg.redirect).to_be("Quillmere")
+    expect(pg.plain).to_be("")
+    expect(pg.id).to_be(7)
+  end)
   it("wiki_to_text on single constructs", function()
     local w = data.wiki_to_text
     expect(w("[[A|b]] [[C]] [http://x.org y z] [http://q.org]")).to_be("b C y z")

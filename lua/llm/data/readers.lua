@@ -19,7 +19,8 @@
 --   data.tagged(path [, opts])      -> iterator of sentences {{word, tag}, ...} (Brown corpus), lineno
 --   data.gutenberg(path [, opts])   -> iterator of lines between the Gutenberg START/END markers
 --   data.gutenberg_strip(text)      -> text without the header and footer
---   data.wiki(path [, opts])        -> iterator of pages {id, title, ns, text, plain, line}
+--   data.wiki(path [, opts])        -> iterator of pages {id, title, ns, revision, timestamp, text,
+--                                      plain, redirect (target title or nil), line}
 --   data.wiki_to_text(markup)       -> plain text
 --   data.jsonl(path [, opts])       -> iterator of records (opts.fields selects "a.b" paths), lineno
 --   data.csv(path [, opts])         -> iterator of rows, lineno (opts.sep, opts.header)
@@ -469,7 +470,8 @@ function M.wiki(path, opts)
           elseif not p.text then
             report(("%s:%d: page '%s' has no <text>; skipped"):format(path, p.line, p.title))
           else
-            p.plain = M.wiki_to_text(p.text)
+            p.redirect = p.text:match("^%s*#[Rr][Ee][Dd][Ii][Rr][Ee][Cc][Tt]%s*:?%s*%[%[([^%]|]+)")
+            p.plain = p.redirect and "" or M.wiki_to_text(p.text)
             return p
           end
         end
