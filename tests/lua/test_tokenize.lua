@@ -37,6 +37,16 @@ describe("simple tokenizers", function()
   end)
 end)
 
+describe("bad input", function()
+  it("reports text that is not UTF-8", function()
+    expect(function() tk.whitespace("ab\xffcd") end).to_error("bad byte 0xff at byte 3")
+    expect(function() tk.regex("a\xc3", "\\w+") end).to_error("not valid UTF-8")
+    expect(function() tk.treebank("caf\xe9 ok") end).to_error("not valid UTF-8")
+    expect(function() tk.sentences("Hi. \x80There.") end).to_error("not valid UTF-8")
+    expect(function() tk.whitespace(nil) end).to_error("expected a string")
+  end)
+end)
+
 describe("Penn Treebank tokenizer", function()
   local cases = {
     { [["I can't believe it's $12.99," she said (quietly) -- didn't you?]],
