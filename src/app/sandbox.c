@@ -373,6 +373,32 @@ static int sb_setmetatable(lua_State *L)
     return 1;
 }
 
+/* xpcall whose message handler never runs student code once a limit has
+ * tripped: an error raised by the hook reaches the handler with hooks off,
+ * so a looping handler could not be stopped. */
+static int sb_msgh(lua_State *L)
+{
+    if (run_of(L)->tripped) return 1;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int sb_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    luaL_checkstack(L, n + 3, "too many arguments");
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, sb_msgh, 1);
+    for (int i = 3; i <= n; i++) lua_pushvalue(L, i);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L) - n;
+}
+
 static int sb_collectgarbage(lua_State *L)
 {
     static const char *const allowed[] = {"collect", "count", "step", "isrunning", NULL};
@@ -435,6 +461,7 @@ static void sb_setup(lua_State *L)
     wrap_global(L, "load", sb_load);
     wrap_global(L, "setmetatable", sb_setmetatable);
     wrap_global(L, "collectgarbage", sb_collectgarbage);
+    wrap_global(L, "xpcall", sb_xpcall);
     /* string: no dump; the string metatable is hidden so code cannot
      * reach the shared string library through getmetatable("") */
     lua_getglobal(L, "string");
@@ -454,6 +481,8 @@ static void sb_setup(lua_State *L)
                                             "tmpname", "setlocale", NULL};
     for (const char *const *n = os_unsafe; *n; n++) set_nil(L, os, *n);
     lua_pop(L, 1);
+    /* read-only io over the corpora, and os.getenv for their location */
+    sandbox_open_readonly_io(L);
     /* package: Lua files from the project only, as text; no C modules */
     const char *home = app_home();
     llm_lua_setup(L, home);
@@ -594,6 +623,7 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard)
     (void)setrlimit(resource, &rl);
 }
 
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 static size_t current_vm_bytes(void)
 {
     FILE *f = fopen("/proc/self/statm", "r");
@@ -604,6 +634,7 @@ static size_t current_vm_bytes(void)
     }
     return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
+#endif
 
 static void child_main(sb_run *r, int fd)
 {

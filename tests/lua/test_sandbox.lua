@@ -1,0 +1,168 @@
+-- Sandbox (src/app/sandbox.c): limits, the attacks of the course issue,
+-- safe libraries, plain-data results. Each attack must end with a clear
+-- message naming the limit and the label, and the caller must go on.
+local T = require "llm.test"
+local sandbox = require "llm.sandbox"
+
+local function run(code, opts)
+  opts = opts or {}
+  opts.code = code
+  opts.label = opts.label or "step 3"
+  opts.time = opts.time or 5 -- generous: only the time-limit tests pass 0.5
+  opts.memory = opts.memory or 16 * 2 ^ 20
+  return sandbox.run(opts)
+end
+
+for _, fork in ipairs({ true, false }) do
+  local mode = fork and "forked" or "in-process"
+  T.describe("sandbox " .. mode, function()
+    T.it("returns plain data, arguments and printed output", function()
+      local r = run("local a = ... ; print('x', a.n) ; return {a.n * 2, s = 'ok', t = {true, 1.5}}",
+        { args = { n = 21 }, fork = fork })
+      T.expect(r.status).to_be("ok")
+      T.expect(r.value).to_equal({ 42, s = "ok", t = { true, 1.5 } })
+      T.expect(r.output).to_be("x\t21\n")
+    end)
+    T.it("functions in a result come back as descriptions", function()
+      local r = run("return {f = print}", { fork = fork })
+      T.expect(r.value.f).to_be("<function>")
+    end)
+    T.it("stops an infinite loop with the time limit and the label", function()
+      local r = run("while true do end", { fork = fork, time = 0.5 })
+      T.expect(r.status).to_be("timeout")
+      T.expect(r.message).to_be("time limit of 0.5 s exceeded in step 3")
+    end)
+    T.it("a pcall cannot swallow the time limit", function()
+      local r = run("while true do pcall(function() while true do end end) end", { fork = fork, time = 0.5 })
+      T.expect(r.status).to_be("timeout")
+      T.expect(r.message).to_match("time limit of 0%.5 s exceeded in step 3")
+    end)
+    T.it("xpcall with a looping handler cannot swallow it either", function()
+      local r = run("while true do xpcall(function() while true do end end, function() while true do end end) end",
+        { fork = fork, time = 0.5 })
+      T.expect(r.status).to_be("timeout")
+    end)
+    T.it("stops a memory bomb", function()
+      local r = run("local t = {} for i = 1, 1e9 do t[i] = {i} end", { fork = fork })
+      T.expect(r.status).to_be("memory")
+      T.expect(r.message).to_be("memory limit of 16 MB exceeded in step 3")
+    end)
+    T.it("a pcall cannot swallow the memory limit", function()
+      local r = run("while true do pcall(function() local t = {} for i = 1, 1e9 do t[i] = i end end) end",
+        { fork = fork })
+      T.expect(r.status).to_be("memory")
+    end)
+    T.it("stops a string.rep explosion", function()
+      local r = run("return #string.rep('x', 1e8)", { fork = fork })
+      T.expect(r.status).to_be("memory")
+      T.expect(r.message).to_match("memory limit of 16 MB exceeded in step 3")
+    end)
+    T.it("stops string doubling", function()
+      local r = run("local s = 'x' for i = 1, 60 do s = s .. s end", { fork = fork })
+      T.expect(r.status).to_be("memory")
+    end)
+    T.it("stops a deep recursion", function()
+      local r = run("local function f(n) return 1 + f(n + 1) end return f(1)", { fork = fork, memory = 256 * 2 ^ 20 })
+      T.expect(r.status == "error" or r.status == "memory").to_be_truthy()
+      T.expect(r.message).to_match("stack overflow .*in step 3")
+    end)
+    T.it("refuses load(string.dump(f))", function()
+      local r = run("return load(string.dump(function() end))", { fork = fork })
+      T.expect(r.status).to_be("error")
+      T.expect(r.message).to_match("dump")
+    end)
+    T.it("refuses binary chunks in load", function()
+      local r = run("local f, e = load('\\27Lua\\84\\0') return e", { fork = fork })
+      T.expect(r.value).to_match("binary chunk")
+    end)
+    T.it("load of text works and defaults to the sandbox globals", function()
+      local r = run("return load('return 1 + 1')()", { fork = fork })
+      T.expect(r.value).to_be(2)
+    end)
+    T.it("has only read-only io, no debug, dofile, loadfile, os.execute; getenv limited", function()
+      local r = run([[local names = {}
+        for k in pairs(io) do names[#names + 1] = k end
+        table.sort(names)
+        return {io = table.concat(names, ","), debug = type(debug), dofile = type(dofile), loadfile = type(loadfile),
+        execute = type(os.execute), path = type(os.getenv("PATH")), remove = type(os.remove), clock = type(os.clock)}]],
+        { fork = fork })
+      T.expect(r.value).to_equal({ io = "lines,open", debug = "nil", dofile = "nil", loadfile = "nil", execute = "nil",
+        path = "nil", remove = "nil", clock = "function" })
+    end)
+    T.it("cannot require C modules or the standard io library", function()
+      local r = run("local io2 = require 'io'; return {io2 == io, io2.popen == nil, io2.write == nil}", { fork = fork })
+      T.expect(r.value).to_equal({ true, true, true })
+      r = run("return {type(package.loadlib), package.cpath, #package.searchers}", { fork = fork })
+      T.expect(r.value).to_equal({ "nil", "", 2 })
+    end)
+    T.it("hides the string metatable", function()
+      local r = run("return getmetatable('')", { fork = fork })
+      T.expect(r.value).to_be(false)
+    end)
+    T.it("refuses __gc metamethods", function()
+      local r = run("setmetatable({}, {__gc = function() while true do end end})", { fork = fork })
+      T.expect(r.status).to_be("error")
+      T.expect(r.message).to_match("__gc")
+    end)
+    T.it("has the llm module", function()
+      local r = run("llm.seed(3) return {llm.version, llm.random() < 1}", { fork = fork })
+      T.expect(r.value).to_equal({ llm.version, true })
+    end)
+    T.it("reports error objects that are not strings without running them", function()
+      local r = run("error(setmetatable({}, {__tostring = function() while true do end end}))", { fork = fork })
+      T.expect(r.status).to_be("error")
+      T.expect(r.message).to_be("(error object is a table value)")
+    end)
+    T.it("the caller goes on after every attack", function()
+      local r = run("return 'still fine'", { fork = fork })
+      T.expect(r.value).to_be("still fine")
+    end)
+  end)
+end
+
+T.describe("sandbox forked only", function()
+  T.it("kills a catastrophically backtracking pattern at the deadline", function()
+    local r = run("return string.find(string.rep('a', 5000), '.-.-.-.-.-.-.-.-b')", { fork = true, time = 0.5 })
+    T.expect(r.status).to_be("timeout")
+    T.expect(r.message).to_be("time limit of 0.5 s exceeded in step 3")
+  end)
+  T.it("coroutines inherit the limits", function()
+    local r = run("coroutine.wrap(function() while true do end end)()", { fork = true, time = 0.5 })
+    T.expect(r.status).to_be("timeout")
+  end)
+  T.it("an instruction budget can be set too", function()
+    local r = run("for i = 1, 1e8 do end", { instructions = 100000, time = 5 })
+    T.expect(r.status).to_be("timeout")
+    T.expect(r.message).to_match("instruction limit of 100000 exceeded in step 3")
+  end)
+  T.it("a driver module runs with plain arguments", function()
+    local r = sandbox.run { driver = "llm.submission", args = { src = "return {student='a', answers={q1='2'}}", name = "=s" } }
+    T.expect(r.status).to_be("ok")
+    T.expect(r.value).to_equal({ ok = true, student = "a", answers = { q1 = "2" } })
+  end)
+  T.it("rejects bad options", function()
+    T.expect(function() sandbox.run { code = "return 1", time = -1 } end).to_error("time")
+    T.expect(function() sandbox.run { code = "return 1", memory = 10 } end).to_error("memory")
+    T.expect(function() sandbox.run { time = 1 } end).to_error("driver")
+  end)
+end)
+
+T.describe("sandbox environments", function()
+  T.it("an untrusted env cannot change the checker's string library", function()
+    local r = run([[
+      local senv = require "llm.sandbox_env"
+      local env = senv.new()
+      load("string.upper = function() return 'pwned' end; llm.version = 'x'", "=s", "t", env)()
+      return {string.upper("a"), env.string.upper("a"), llm.version ~= 'x', env.llm.version}
+    ]], { fork = true })
+    T.expect(r.value).to_equal({ "A", "pwned", true, "x" })
+  end)
+  T.it("untrusted require only reaches llm modules", function()
+    local r = run([[
+      local env = require("llm.sandbox_env").new()
+      local ok = pcall(load("return require 'string'", "=s", "t", env))
+      return {ok, type(load("return require 'llm.check'", "=s", "t", env)())}
+    ]], { fork = true })
+    T.expect(r.value).to_equal({ false, "table" })
+  end)
+end)
