@@ -12,10 +12,22 @@
 -- `flush_rows` rows or `flush_seconds` seconds, and at finish), so logging
 -- costs little and another process (the UI) sees the curve grow. A killed
 -- process loses at most its unflushed rows, never half a batch.
-local store = require "llm.store"
-local C = require "llm.store_c"
-
 local M = {}
+
+-- The database is loaded on first use, so that code which only reads
+-- llm.runs.context (a sandbox without the database) still loads.
+local store, C
+local function load_store()
+  if store then return end
+  local ok, err = pcall(function()
+    store = require "llm.store"
+    C = require "llm.store_c"
+  end)
+  if not ok then
+    store = nil
+    error("runs: the run database is not available here (" .. tostring(err):match("^[^\n]*") .. ")", 3)
+  end
+end
 
 -- Set by the lab runner while a lab step runs: {lab = "w05.lab11", lab_file = path}.
 M.context = {}
@@ -44,6 +56,7 @@ end
 -- inputs = {paths}, db (an open llm.store database; default store.open()),
 -- flush_rows (default 1000), flush_seconds (default 2).
 function M.start(opts)
+  load_store()
   if type(opts) ~= "table" then error("runs.start: expected a table {name = ..., params = {...}}", 2) end
   if type(opts.name) ~= "string" or opts.name == "" then error("runs.start: name must be a non-empty string", 2) end
   local params = opts.params or {}

@@ -174,6 +174,14 @@ function DB:lab_attempt(attempt_id)
   return a
 end
 
+-- Every attempt at a lab, newest first (as lab_attempt gives them).
+function DB:lab_attempts(lab_id)
+  local rows = self.h:lab_attempts(lab_id)
+  for _, a in ipairs(rows) do if a.passed ~= nil then a.passed = a.passed == 1 end end
+  return rows
+end
+
+-- {{step=, title=, status=, points=, max=, message=, output=}, ...}
 function DB:lab_steps(attempt_id) return self.h:lab_steps(attempt_id) end
 
 -- The best finished student attempt: {points=, max=, passed=, attempt=} or nil.
@@ -206,6 +214,13 @@ function DB:quiz_attempt(attempt_id)
   local a = self.h:quiz_attempt(attempt_id)
   if a and a.passed ~= nil then a.passed = a.passed == 1 end
   return a
+end
+
+-- Every attempt of a student at a week's quiz, newest first.
+function DB:quiz_attempts(week, student)
+  local rows = self.h:quiz_attempts(week, student or M.student())
+  for _, a in ipairs(rows) do if a.passed ~= nil then a.passed = a.passed == 1 end end
+  return rows
 end
 
 -- Saved at once, in its own transaction, so a quiz can be resumed.

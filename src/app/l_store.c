@@ -113,6 +113,13 @@ static int first_row(lua_State *L)
     return 1;
 }
 
+static int check_week(lua_State *L, int arg)
+{
+    lua_Integer w = luaL_checkinteger(L, arg);
+    luaL_argcheck(L, w >= 0 && w <= 1000, arg, "week must be between 0 and 1000");
+    return (int)w;
+}
+
 /* ---- opening ------------------------------------------------------------- */
 
 static int l_open(lua_State *L)
@@ -272,6 +279,23 @@ static int l_lab_attempt(lua_State *L)
     return first_row(L);
 }
 
+static int l_lab_attempts(lua_State *L)
+{
+    store *st = check_store(L);
+    const char *lab = luaL_checkstring(L, 2);
+    COLLECT(L, store_lab_attempts_each(st, lab, fn, ud));
+    return 1;
+}
+
+static int l_quiz_attempts(lua_State *L)
+{
+    store *st = check_store(L);
+    int week = check_week(L, 2);
+    const char *student = luaL_checkstring(L, 3);
+    COLLECT(L, store_quiz_attempts_each(st, week, student, fn, ud));
+    return 1;
+}
+
 static int l_lab_steps(lua_State *L)
 {
     store *st = check_store(L);
@@ -306,13 +330,6 @@ static int l_lab_hint_level(lua_State *L)
 }
 
 /* ---- quizzes --------------------------------------------------------------- */
-
-static int check_week(lua_State *L, int arg)
-{
-    lua_Integer w = luaL_checkinteger(L, arg);
-    luaL_argcheck(L, w >= 0 && w <= 1000, arg, "week must be between 0 and 1000");
-    return (int)w;
-}
 
 static int l_quiz_attempt_open(lua_State *L)
 {
@@ -612,6 +629,7 @@ static const luaL_Reg store_methods[] = {
     {"lab_step_result", l_lab_step_result},
     {"lab_attempt_finish", l_lab_attempt_finish},
     {"lab_attempt", l_lab_attempt},
+    {"lab_attempts", l_lab_attempts},
     {"lab_steps", l_lab_steps},
     {"lab_best", l_lab_best},
     {"lab_hint_used", l_lab_hint_used},
@@ -619,6 +637,7 @@ static const luaL_Reg store_methods[] = {
     {"quiz_attempt_open", l_quiz_attempt_open},
     {"quiz_attempt_start", l_quiz_attempt_start},
     {"quiz_attempt", l_quiz_attempt},
+    {"quiz_attempts", l_quiz_attempts},
     {"quiz_answer", l_quiz_answer},
     {"quiz_answers", l_quiz_answers},
     {"quiz_attempt_finish", l_quiz_attempt_finish},

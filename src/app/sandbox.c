@@ -481,6 +481,8 @@ static void sb_setup(lua_State *L)
                                             "tmpname", "setlocale", NULL};
     for (const char *const *n = os_unsafe; *n; n++) set_nil(L, os, *n);
     lua_pop(L, 1);
+    /* read-only io over the corpora, and os.getenv for their location */
+    sandbox_open_readonly_io(L);
     /* package: Lua files from the project only, as text; no C modules */
     const char *home = app_home();
     llm_lua_setup(L, home);
@@ -621,6 +623,7 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard)
     (void)setrlimit(resource, &rl);
 }
 
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 static size_t current_vm_bytes(void)
 {
     FILE *f = fopen("/proc/self/statm", "r");
@@ -631,6 +634,7 @@ static size_t current_vm_bytes(void)
     }
     return (size_t)pages * (size_t)sysconf(_SC_PAGESIZE);
 }
+#endif
 
 static void child_main(sb_run *r, int fd)
 {

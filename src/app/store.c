@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include "store.h"
 
 struct store {
@@ -29,6 +30,7 @@ struct store {
     char *path;
     int depth;     /* open transaction levels */
     char *scratch; /* the last string handed out by store_setting_get */
+    int busy_ms;   /* time waited for the current lock */
 };
 
 static void (*test_hook)(const char *point);
@@ -339,6 +341,20 @@ static llm_status write_args(store *st, const char *op, const char *sql, const c
 
 /* ------------------------------------------------------------ opening */
 
+/* Wait for another process's write lock: short sleeps (SQLite's own busy
+ * timeout sleeps whole seconds when built without usleep), up to 5 s. */
+static int busy_wait(void *ud, int count)
+{
+    store *st = ud;
+    if (count == 0) st->busy_ms = 0;
+    if (st->busy_ms >= 5000) return 0;
+    int ms = count < 10 ? 1 + count : 20;
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+    st->busy_ms += ms;
+    return 1;
+}
+
 static llm_status make_parent_dirs(const char *path)
 {
     size_t n = strlen(path);
@@ -377,7 +393,11 @@ int store_schema_version(store *st)
 
 static llm_status migrate(store *st, int target)
 {
-    for (int v = 1; v <= target; v++) {
+    int64_t now;
+    llm_status rc0 = query_int(st, "migrate", &now, 0, "PRAGMA user_version", NULL);
+    if (rc0 != LLM_OK) return rc0;
+    if (now >= target) return LLM_OK; /* the usual case: no write lock taken */
+    for (int v = (int)now + 1; v <= target; v++) {
         llm_status rc = store_begin(st);
         if (rc != LLM_OK) return rc;
         int64_t cur;
@@ -449,7 +469,7 @@ llm_status store_open_version(const char *path, int version, store **out)
         store_close(st);
         return rc;
     }
-    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_busy_handler(st->db, busy_wait, st);
     rc = check_file(st);
     if (rc == LLM_OK) {
         int64_t dummy;
@@ -620,6 +640,14 @@ llm_status store_lab_attempt_get(store *st, int64_t attempt, store_row_fn fn, vo
                       "i", attempt);
 }
 
+llm_status store_lab_attempts_each(store *st, const char *lab, store_row_fn fn, void *ud)
+{
+    return query_args(st, "lab_attempts", fn, ud,
+                      "SELECT id, lab_id, mode, lab_hash, started_at, finished_at, points, max, passed "
+                      "FROM lab_attempts WHERE lab_id = ?1 ORDER BY id DESC",
+                      "t", lab);
+}
+
 llm_status store_lab_steps_each(store *st, int64_t attempt, store_row_fn fn, void *ud)
 {
     return query_args(st, "lab_steps", fn, ud,
@@ -684,6 +712,14 @@ llm_status store_quiz_attempt_get(store *st, int64_t attempt, store_row_fn fn, v
                       "SELECT id, week, student, seed, started_at, finished_at, points, max, passed "
                       "FROM quiz_attempts WHERE id = ?1",
                       "i", attempt);
+}
+
+llm_status store_quiz_attempts_each(store *st, int week, const char *student, store_row_fn fn, void *ud)
+{
+    return query_args(st, "quiz_attempts", fn, ud,
+                      "SELECT id, week, student, seed, started_at, finished_at, points, max, passed "
+                      "FROM quiz_attempts WHERE week = ?1 AND student = ?2 ORDER BY id DESC",
+                      "nt", week, student);
 }
 
 llm_status store_quiz_answer(store *st, int64_t attempt, const char *question, const char *answer)

@@ -92,6 +92,8 @@ llm_status store_lab_step_result(store *st, int64_t attempt, int step, const sto
 llm_status store_lab_attempt_finish(store *st, int64_t attempt, double points, double max, int passed);
 /* Row of one attempt: id, lab, mode, lab_hash, started_at, finished_at, points, max, passed. */
 llm_status store_lab_attempt_get(store *st, int64_t attempt, store_row_fn fn, void *ud);
+/* Every attempt of a lab, newest first (rows as store_lab_attempt_get). */
+llm_status store_lab_attempts_each(store *st, const char *lab, store_row_fn fn, void *ud);
 /* Rows: step, title, status, points, max, message, output. */
 llm_status store_lab_steps_each(store *st, int64_t attempt, store_row_fn fn, void *ud);
 /* Best finished student attempt (passed first, then points): one row or none. */
@@ -111,6 +113,8 @@ llm_status store_quiz_attempt_open(store *st, int week, const char *student, int
 llm_status store_quiz_attempt_start(store *st, int week, const char *student, int64_t seed, int64_t *attempt);
 /* Row: id, week, student, seed, started_at, finished_at, points, max, passed. */
 llm_status store_quiz_attempt_get(store *st, int64_t attempt, store_row_fn fn, void *ud);
+/* Every attempt of a student at a week's quiz, newest first (rows as above). */
+llm_status store_quiz_attempts_each(store *st, int week, const char *student, store_row_fn fn, void *ud);
 llm_status store_quiz_answer(store *st, int64_t attempt, const char *question, const char *answer);
 /* Rows: question, answer. */
 llm_status store_quiz_answers_each(store *st, int64_t attempt, store_row_fn fn, void *ud);

@@ -6,6 +6,15 @@
 
 static void (*const subjects[])(lua_State *) = {
     l_core_register,
+    l_tensor_register,
+    l_tokenize_register,
+    l_features_register,
+    l_ngram_register,
+    l_embed_register,
+    l_bench_register,
+    l_io_register,
+    l_optim_register,
+    l_text_register,
     /* one line per engine subject (l_tensor_register, l_text_register, ...) */
 };
 

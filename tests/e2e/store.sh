@@ -73,6 +73,15 @@ db:close()
 LUA
 expect_cmd "a passed lab attempt (via --db)" 0 - - -- $L --db "$T/a.db" run "$T/lab.lua"
 expect_cmd "course shows the lab's best score" 0 '\[x\] Lab 6: .*\[best 7/10, passed\]' - -- $L --db "$T/a.db" course --week 3
+cat > "$T/quiz.lua" <<'LUA'
+local db = require("llm.store").open()
+local q = db:quiz_attempt_start(3, nil, 1)
+db:quiz_attempt_finish(q, {points = 9, max = 12, results = {{question = "q1", points = 9, max = 12}}})
+db:close()
+LUA
+expect_cmd "a passed quiz" 0 - - -- $L --db "$T/a.db" run "$T/quiz.lua"
+expect_cmd "course shows the quiz score" 0 'Week 3: Tokenization & Text Normalization  \(15/16\)  \[quiz best 9/12\]' - -- $L --db "$T/a.db" course --week 3
+expect_cmd "a passed quiz ticked the week's topics" 0 'Week  3: Tokenization & Text Normalization +15/16 +93%' - -- $L --db "$T/a.db" progress
 
 # runs
 expect_cmd "runs on a new database" 0 '^no runs yet' - -- $L --db "$T/r.db" runs
@@ -115,7 +124,7 @@ end
 LUA
 $L --db "$T/k.db" run "$T/forever.lua" > "$T/forever.out" &
 pid=$!
-for _ in $(seq 1 100); do grep -q ready "$T/forever.out" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 300); do grep -q ready "$T/forever.out" 2>/dev/null && break; sleep 0.1; done
 kill -9 $pid
 wait $pid 2>/dev/null
 expect_cmd "a killed run shows as died" 0 '^1 +forever +- +died +[0-9]+ ' - -- $L --db "$T/k.db" runs list

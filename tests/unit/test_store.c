@@ -592,8 +592,6 @@ START_TEST(kill_at_random_moments)
             close(pipefd[0]);
             store *c;
             if (store_open(path, &c) != LLM_OK) _exit(3);
-            if (write(pipefd[1], "r", 1) != 1) _exit(5);
-            close(pipefd[1]);
             store_quiz_result res[40];
             char names[40][8];
             for (int i = 0; i < 40; i++) {
@@ -609,13 +607,18 @@ START_TEST(kill_at_random_moments)
                 store_step s = {"step", "ok", 1, 1, "m", "o"};
                 store_lab_step_result(c, lab, 1, &s);
                 store_lab_attempt_finish(c, lab, 1, 1, 1);
+                if (pipefd[1] >= 0) { /* one full round done: the parent may kill us now */
+                    if (write(pipefd[1], "r", 1) != 1) _exit(5);
+                    close(pipefd[1]);
+                    pipefd[1] = -1;
+                }
             }
         }
         close(pipefd[1]);
         char ready;
-        ck_assert_int_eq(read(pipefd[0], &ready, 1), 1); /* the child has opened the store */
+        ck_assert_int_eq(read(pipefd[0], &ready, 1), 1); /* the child has done one round */
         close(pipefd[0]);
-        struct timespec ts = {0, (20 + rand() % 60) * 1000000L};
+        struct timespec ts = {0, (rand() % 60) * 1000000L};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
         expect_killed(pid);
@@ -634,6 +637,39 @@ START_TEST(kill_at_random_moments)
     }
     /* The writer did real work before each kill. */
     ck_assert_int_gt(sql_int("SELECT count(*) FROM quiz_attempts WHERE finished_at IS NOT NULL"), 0);
+}
+END_TEST
+
+/* Two processes writing at once both succeed (busy timeout, BEGIN IMMEDIATE):
+ * the UI and a lab run share the file. */
+START_TEST(concurrent_writers)
+{
+    store *st;
+    ck_assert_int_eq(store_open(path, &st), LLM_OK);
+    store_close(st);
+    pid_t kids[2];
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        ck_assert_int_ge(kids[k], 0);
+        if (kids[k] == 0) {
+            store *c;
+            if (store_open(path, &c) != LLM_OK) _exit(3);
+            char id[32];
+            for (int i = 0; i < 60; i++) {
+                snprintf(id, sizeof id, "p%d.item%03d", k, i);
+                if (store_item_set(c, id, 1, NULL) != LLM_OK) _exit(4);
+            }
+            store_close(c);
+            _exit(0);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        int status;
+        ck_assert_int_eq(waitpid(kids[k], &status, 0), kids[k]);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed (status %d)", k, status);
+    }
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM checklist WHERE done = 1"), 120);
+    assert_consistent();
 }
 END_TEST
 
@@ -656,6 +692,7 @@ int main(void)
     tcase_add_test(tc, kill_mid_quiz_finish);
     tcase_add_test(tc, kill_mid_run_log);
     tcase_add_test(tc, kill_at_random_moments);
+    tcase_add_test(tc, concurrent_writers);
     suite_add_tcase(s, tc);
     SRunner *r = srunner_create(s);
     srunner_run_all(r, CK_ENV);

@@ -81,7 +81,9 @@ return function(args)
           end
           local items = course.week_items(w.week)
           local d, t = course.count(items, checked)
-          print(string.format("  Week %d: %s  (%d/%d)", w.week, w.title, d, t))
+          local quiz = db:quiz_best(w.week)
+          print(string.format("  Week %d: %s  (%d/%d)%s", w.week, w.title, d, t,
+                              quiz and string.format("  [quiz best %s/%s]", fmt_num(quiz.points), fmt_num(quiz.max)) or ""))
           for _, it in ipairs(items) do line(it) end
         end
       end

@@ -10,7 +10,8 @@ usage: llmlab progress                    progress by module and week
        llmlab progress --week N           one week's items with their state
        llmlab progress check ID...        tick items (ids as `llmlab course --ids` shows)
        llmlab progress uncheck ID...      untick items
-       llmlab progress import FILE.md     take the ticks from a markdown checklist
+       llmlab progress import FILE.md     take the ticks from a markdown checklist (the export,
+                                          or the whole outline); items it lacks keep their state
        llmlab progress export [-o FILE]   write the checklist as markdown (the outline's form)
 Options anywhere: --db PATH (the database; also LLMLAB_DB).
 ]]

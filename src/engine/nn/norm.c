@@ -1,0 +1,149 @@
+/*
+ * norm.c: layer norm and RMS norm over the last dim, forward and backward.
+ * The forward keeps per-row mean and reciprocal std so the backward does not
+ * recompute them. Parameter gradients are summed over rows per thread and
+ * added once, so rows can run in parallel without atomics.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "nn.h"
+
+#define OMP_MIN 32768
+
+void nn_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
+                          const float *bias, int64_t N, int64_t C, float eps)
+{
+    // inp, out (N, C); mean, rstd (N); weight, bias (C)
+#pragma omp parallel for if (N * C > OMP_MIN)
+    for (int64_t i = 0; i < N; i++) {
+        const float *x = inp + i * C;
+        float *y = out + i * C;
+        float m = 0.0f;
+        for (int64_t j = 0; j < C; j++) m += x[j];
+        m /= (float)C;
+        float v = 0.0f;
+        for (int64_t j = 0; j < C; j++) { float d = x[j] - m; v += d * d; }
+        v /= (float)C;
+        float r = 1.0f / sqrtf(v + eps);
+        for (int64_t j = 0; j < C; j++) {
+            float n = (x[j] - m) * r;
+            y[j] = n * (weight ? weight[j] : 1.0f) + (bias ? bias[j] : 0.0f);
+        }
+        mean[i] = m;
+        rstd[i] = r;
+    }
+}
+
+void nn_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                           const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C)
+{
+    // dinp (N, C) written; dweight, dbias (C) accumulated
+    int nt = 1;
+#ifdef _OPENMP
+    if (N * C > OMP_MIN) nt = omp_get_max_threads();
+#endif
+    float *acc = (dweight || dbias) && nt > 1 ? calloc((size_t)nt * 2 * (size_t)C, sizeof(float)) : NULL;
+    if (!acc && (dweight || dbias)) nt = 1; /* one thread accumulates straight into dweight/dbias */
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        float *dw = acc ? acc + (size_t)tid * 2 * (size_t)C : dweight, *db = acc ? dw + C : dbias;
+#pragma omp for
+        for (int64_t i = 0; i < N; i++) {
+            const float *x = inp + i * C, *dy = dout + i * C;
+            float *dx = dinp + i * C;
+            float m = mean[i], r = rstd[i];
+            float s1 = 0.0f, s2 = 0.0f; // mean(dnorm), mean(dnorm * norm)
+            for (int64_t j = 0; j < C; j++) {
+                float n = (x[j] - m) * r;
+                float dn = dy[j] * (weight ? weight[j] : 1.0f);
+                s1 += dn;
+                s2 += dn * n;
+                if (dw) dw[j] += dy[j] * n;
+                if (db) db[j] += dy[j];
+            }
+            s1 /= (float)C;
+            s2 /= (float)C;
+            for (int64_t j = 0; j < C; j++) {
+                float n = (x[j] - m) * r;
+                float dn = dy[j] * (weight ? weight[j] : 1.0f);
+                dx[j] = (dn - s1 - n * s2) * r;
+            }
+        }
+    }
+    if (acc) {
+        for (int t = 0; t < nt; t++) {
+            const float *dw = acc + (size_t)t * 2 * (size_t)C, *db = dw + C;
+            for (int64_t j = 0; j < C; j++) {
+                if (dweight) dweight[j] += dw[j];
+                if (dbias) dbias[j] += db[j];
+            }
+        }
+        free(acc);
+    }
+}
+
+void nn_rmsnorm_forward(float *out, float *rstd, const float *inp, const float *weight, int64_t N, int64_t C, float eps)
+{
+    // inp, out (N, C); rstd (N); weight (C)
+#pragma omp parallel for if (N * C > OMP_MIN)
+    for (int64_t i = 0; i < N; i++) {
+        const float *x = inp + i * C;
+        float *y = out + i * C;
+        float ss = 0.0f;
+        for (int64_t j = 0; j < C; j++) ss += x[j] * x[j];
+        float r = 1.0f / sqrtf(ss / (float)C + eps);
+        for (int64_t j = 0; j < C; j++) y[j] = x[j] * r * (weight ? weight[j] : 1.0f);
+        rstd[i] = r;
+    }
+}
+
+void nn_rmsnorm_backward(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
+                         const float *rstd, int64_t N, int64_t C)
+{
+    int nt = 1;
+#ifdef _OPENMP
+    if (N * C > OMP_MIN) nt = omp_get_max_threads();
+#endif
+    float *acc = dweight && nt > 1 ? calloc((size_t)nt * (size_t)C, sizeof(float)) : NULL;
+    if (!acc && dweight) nt = 1;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        float *dw = acc ? acc + (size_t)tid * (size_t)C : dweight;
+#pragma omp for
+        for (int64_t i = 0; i < N; i++) {
+            const float *x = inp + i * C, *dy = dout + i * C;
+            float *dx = dinp + i * C;
+            float r = rstd[i];
+            float s = 0.0f; // mean(dn * n)
+            for (int64_t j = 0; j < C; j++) {
+                float n = x[j] * r;
+                float dn = dy[j] * (weight ? weight[j] : 1.0f);
+                s += dn * n;
+                if (dw) dw[j] += dy[j] * n;
+            }
+            s /= (float)C;
+            for (int64_t j = 0; j < C; j++) {
+                float n = x[j] * r;
+                float dn = dy[j] * (weight ? weight[j] : 1.0f);
+                dx[j] = (dn - n * s) * r;
+            }
+        }
+    }
+    if (acc) {
+        for (int t = 0; t < nt; t++)
+            for (int64_t j = 0; j < C; j++) dweight[j] += acc[(size_t)t * (size_t)C + (size_t)j];
+        free(acc);
+    }
+}

@@ -1,0 +1,199 @@
+-- Fused kernels: known values from PyTorch (fixtures made by
+-- tests/fixtures/gen_tensor_fixtures.py), and agreement within 1e-5 with the
+-- same computation composed from primitive ops (outputs and gradients).
+local T = require "llm.test"
+local describe, it, expect = T.describe, T.it, T.expect
+
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+local fixtures = dofile(here .. "/fixtures/tensor_torch.lua")
+
+-- The deterministic inputs of the generator: x[i] = sin(0.37 i + phase) * scale.
+local function det(shape, phase, scale)
+  local n = 1
+  for _, s in ipairs(shape) do n = n * s end
+  local flat = {}
+  for i = 0, n - 1 do flat[i + 1] = math.sin(0.37 * i + phase) * (scale or 1) end
+  return llm.tensor(flat):reshape(shape)
+end
+
+local function flatten(v, out)
+  out = out or {}
+  if type(v) == "table" then for _, x in ipairs(v) do flatten(x, out) end
+  else out[#out + 1] = v end
+  return out
+end
+
+local function expect_close(t, want, tol, what)
+  local got = flatten(t:totable())
+  local w = flatten(want)
+  if #got ~= #w then T.fail(what .. ": " .. #got .. " values, want " .. #w) end
+  for i = 1, #w do
+    if math.abs(got[i] - w[i]) > tol * (1 + math.abs(w[i])) then
+      T.fail(string.format("%s: value %d is %.7g, PyTorch says %.7g", what, i, got[i], w[i]))
+    end
+  end
+end
+
+local ops = {
+  softmax = function(x) return x:softmax(-1) end,
+  log_softmax_dim1 = function(x) return x:log_softmax(1) end,
+  layer_norm = function(x, w, b) return x:layer_norm(w, b, 1e-5) end,
+  rms_norm = function(x, w) return x:rms_norm(w, 1e-5) end,
+  gelu = function(x) return x:gelu() end,
+  gelu_tanh = function(x) return x:gelu("tanh") end,
+  silu = function(x) return x:silu() end,
+  var_std = function(x) return x:var(2) + x:std(1):sum() end,
+  matmul_batched = function(a, b) return a:matmul(b) end,
+  cross_entropy = function(x, c)
+    return x:cross_entropy(llm.tensor(c.targets, "int64"), { ignore_index = -100, label_smoothing = 0.1 })
+  end,
+  cross_entropy_sum = function(x, c) return x:cross_entropy(llm.tensor(c.targets, "int64"), { reduction = "sum" }) end,
+  attention_causal = function(q, k, v) return llm.attention(q, k, v, { causal = true }) end,
+  attention_full = function(q, k, v) return llm.attention(q, k, v) end,
+}
+
+describe("known values from PyTorch", function()
+  for _, c in ipairs(fixtures) do
+    it(c.name .. " forward and gradients", function()
+      local xs = {}
+      for i, spec in ipairs(c.inputs) do xs[i] = det(spec.shape, spec.phase, spec.scale):requires_grad() end
+      local args = { table.unpack(xs) }
+      if c.name:match("^cross_entropy") then args[#args + 1] = c end
+      local out = ops[c.name](table.unpack(args))
+      expect(out:shape()).to_equal(c.out_shape)
+      expect_close(out, c.out, 2e-5, c.name .. " output")
+      ;(out * det(c.out_shape, c.upstream)):sum():backward()
+      for i, x in ipairs(xs) do expect_close(x.grad, c.grads[i], 5e-5, c.name .. " grad " .. i) end
+    end)
+  end
+end)
+
+-- Composed versions, written from primitive ops only.
+local function attention_composed(q, k, v, causal, mask, scale)
+  local Tn, D = q:size(-2), q:size(-1)
+  local s = q:matmul(k:transpose(-2, -1)) * (scale or 1 / math.sqrt(D))
+  if causal then
+    local i = llm.arange(Tn):view(Tn, 1)
+    local j = llm.arange(Tn):view(1, Tn)
+    s = s:masked_fill(j:gt(i), -math.huge)
+  end
+  if mask then s = s:masked_fill(mask, -math.huge) end
+  return s:softmax(-1):matmul(v)
+end
+
+local function layer_norm_composed(x, w, b, eps)
+  local mean = x:mean(-1, true)
+  local xc = x - mean
+  local var = (xc * xc):mean(-1, true)
+  return xc / (var + eps):sqrt() * w + b
+end
+
+local function cross_entropy_composed(x, t, ignore, smoothing)
+  local m = x:max(-1, true):detach()
+  local lse = (x - m):exp():sum(-1, true):log() + m
+  local logp = x - lse
+  local N = t:size(1)
+  local keep = t:ne(ignore)
+  local safe = llm.where(keep, t:float(), 0):long()
+  local nll = -logp:gather(2, safe:view(N, 1)):view(N)
+  local smooth = -logp:mean(-1)
+  local per = nll * (1 - smoothing) + smooth * smoothing
+  return (per * keep):sum() / keep:sum()
+end
+
+-- Run fused and composed on the same leaves; compare outputs and gradients.
+local function agree(name, shapes, fused, composed, tol)
+  llm.seed(42)
+  local a, b = {}, {}
+  for i, sh in ipairs(shapes) do
+    local x = llm.randn(sh)
+    a[i] = x:clone():requires_grad()
+    b[i] = x:clone():requires_grad()
+  end
+  local y1, y2 = fused(table.unpack(a)), composed(table.unpack(b))
+  local R = llm.randn(y1:shape())
+  ;(y1 * R):sum():backward()
+  ;(y2 * R):sum():backward()
+  local d = (y1 - y2):abs():max():item()
+  if d > tol then T.fail(string.format("%s: outputs differ by %g", name, d)) end
+  for i = 1, #shapes do
+    local dg = (a[i].grad - b[i].grad):abs():max():item()
+    if dg > tol then T.fail(string.format("%s: gradients of input %d differ by %g", name, i, dg)) end
+  end
+end
+
+describe("fused kernels agree with composed ops within 1e-5", function()
+  it("causal attention over several blocks (T = 70, 130)", function()
+    for _, Tn in ipairs({ 70, 130 }) do
+      local sh = { 2, 3, Tn, 16 }
+      agree("attention T=" .. Tn, { sh, sh, sh },
+        function(q, k, v) return llm.attention(q, k, v, { causal = true }) end,
+        function(q, k, v) return attention_composed(q, k, v, true) end, 1e-5)
+    end
+  end)
+
+  it("attention with a mask and a scale", function()
+    local mask = llm.rand(9, 9):gt(0.7)
+    for i = 1, 9 do mask[{ i, 1 }] = 0 end -- keep one key per row
+    local sh = { 2, 9, 8 }
+    agree("attention mask", { sh, sh, sh },
+      function(q, k, v) return llm.attention(q, k, v, { mask = mask, scale = 0.3 }) end,
+      function(q, k, v) return attention_composed(q, k, v, false, mask, 0.3) end, 1e-5)
+  end)
+
+  it("layer norm", function()
+    agree("layer_norm", { { 4, 7, 33 }, { 33 }, { 33 } },
+      function(x, w, b) return x:layer_norm(w, b, 1e-5) end,
+      function(x, w, b) return layer_norm_composed(x, w, b, 1e-5) end, 1e-5)
+  end)
+
+  it("cross entropy with ignore_index and label smoothing", function()
+    local t = llm.tensor({ 3, 0, -1, 7, 7, 2 }, "int64")
+    agree("cross_entropy", { { 6, 9 } },
+      function(x) return x:cross_entropy(t, { ignore_index = -1, label_smoothing = 0.2 }) end,
+      function(x) return cross_entropy_composed(x, t, -1, 0.2) end, 1e-5)
+  end)
+
+  it("softmax equals exp / sum", function()
+    agree("softmax", { { 5, 11 } },
+      function(x) return x:softmax(-1) end,
+      function(x) local e = (x - x:max(-1, true):detach()):exp(); return e / e:sum(-1, true) end, 1e-5)
+  end)
+end)
+
+describe("fused kernels reject bad input", function()
+  it("names the op and the shapes", function()
+    local q = llm.zeros(2, 4, 8)
+    expect(function() llm.attention(q, llm.zeros(2, 5, 8), q) end).to_error("attention: q {2,4,8}, k {2,5,8}")
+    expect(function() llm.attention(q, q, q, { mask = llm.zeros(3, 3) }) end).to_error("attention: mask {3,3} does not fit")
+    expect(function() llm.zeros(3, 4):layer_norm(llm.ones(5)) end).to_error("layer_norm: input {3,4}")
+    expect(function() llm.zeros(3, 4):cross_entropy(llm.tensor({ 0, 1 }, "int64")) end).to_error("cross_entropy: logits {3,4} and targets {2}")
+    expect(function() llm.zeros(2, 4):cross_entropy(llm.tensor({ 0, 4 }, "int64")) end).to_error("target 4 at position 1 is out of range 0..3")
+    expect(function() llm.zeros(2, 4):cross_entropy(llm.tensor({ 0, 1 })) end).to_error("targets must be an int64")
+    expect(function() llm.zeros(2, 4):cross_entropy(llm.tensor({ 0, 1 }, "int64"), { reduction = "avg" }) end).to_error("reduction must be")
+    expect(function() llm.zeros(2, 4):dropout(1.5) end).to_error("dropout: p must be in [0, 1]")
+    expect(function() llm.embedding(llm.tensor({ 5 }, "int64"), llm.zeros(5, 2)) end).to_error("embedding: index 5 is out of range 0..4")
+    expect(function() llm.embedding(llm.tensor({ 1.0 }), llm.zeros(5, 2)) end).to_error("indices must be an int64")
+    expect(function() llm.zeros(3, 4):gather(2, llm.tensor({ { 9 } }, "int64")) end).to_error("gather")
+  end)
+
+  it("dropout keeps the expectation and is off in eval", function()
+    llm.seed(3)
+    local x = llm.ones(20000)
+    local y = x:dropout(0.25)
+    expect(y:mean():item()).to_be_near(1, 0.03)
+    local zeros = y:eq(0):sum():item()
+    expect(zeros / 20000).to_be_near(0.25, 0.02)
+    expect(x:dropout(0.25, false):sum():item()).to_be(20000.0)
+  end)
+
+  it("cross entropy: ignored rows count for nothing and an all-ignored batch gives nan", function()
+    local x = llm.randn(3, 4)
+    local a = x:cross_entropy(llm.tensor({ 1, -100, 2 }, "int64")):item()
+    local b = x:narrow(1, 1, 1):cross_entropy(llm.tensor({ 1 }, "int64"), { reduction = "sum" }):item()
+    local c = x:narrow(1, 3, 1):cross_entropy(llm.tensor({ 2 }, "int64"), { reduction = "sum" }):item()
+    expect(a).to_be_near((b + c) / 2, 1e-6)
+    local n = x:cross_entropy(llm.tensor({ -100, -100, -100 }, "int64")):item()
+    expect(n ~= n).to_be(true)
+  end)
+end)
