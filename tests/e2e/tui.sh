@@ -164,7 +164,7 @@ keys x
 wait_for "x cancels the step" 'step 2 cancelled'
 wait_gone "the gauge goes away" 'spinning \['
 keys n r
-wait_for "an error in a step names the file and line" 'lab01_uitest\.lua:[0-9]+: attempt to ind'
+wait_for "an error in a step names the file and line" '┃ week01/lab01_uitest\.lua:[0-9]+: attempt'
 wait_for "the step pane says it failed" '^┃ Error +┃'
 keys p p r
 wait_for "after a cancel the next run works" 'Check passed +2/2 points'
