@@ -260,6 +260,12 @@ check "ASCII mode has no box-drawing characters" sh -c "! $TMUX_CMD capture-pane
 keys q q
 wait_for "and it quits cleanly" 'UI-EXITED=0'
 
+# ---------------------------------------------------------------- a lab that does not exist
+start_ui 100 30 ui --lab w99.lab99
+wait_for "--lab with an unknown id says so on the course screen" "there is no lab 'w99.lab99'"
+keys q
+wait_for "quits" 'UI-EXITED=0'
+
 # ---------------------------------------------------------------- a monochrome terminal
 UI_ENV="TERM=vt100" start_ui 100 30
 wait_for "a terminal without colours still shows the lab" 'Step [0-9]+/[0-9]+: '
