@@ -16,14 +16,10 @@ local C = llm._tokenize
 
 local M = {}
 
--- The data folder: $LLMLAB_DATA, else $XDG_DATA_HOME/llmlab/data, else
--- ~/.local/share/llmlab/data (DESIGN.md).
+-- The data folder (llm.data.dir(): $LLMLAB_DATA, else
+-- $XDG_DATA_HOME/llmlab/data, else ~/.local/share/llmlab/data).
 function M.data_dir()
-  local d = os.getenv("LLMLAB_DATA")
-  if d and d ~= "" then return d end
-  local x = os.getenv("XDG_DATA_HOME")
-  if x and x ~= "" then return x .. "/llmlab/data" end
-  return (os.getenv("HOME") or ".") .. "/.local/share/llmlab/data"
+  return llm.data.dir()
 end
 
 local function readable(path)

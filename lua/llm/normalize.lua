@@ -5,6 +5,7 @@
 --   llm.normalize.stem("running")                --> "run"      (Snowball english = porter2)
 --   llm.normalize.stem({"ponies", "caresses"}, "porter")
 --   llm.normalize.lemmatize("went", "v")         --> "go"       (WordNet morphy)
+--   llm.normalize.morphstr("axes", "n")          --> {"ax", "axis"} (libwordnet's morphstr)
 --   llm.normalize.stopwords("en")                --> set from npm stopwords-iso (data folder)
 --   llm.normalize.stopwords("project")           --> llmlab's own short English list
 --   llm.normalize.remove_stopwords(tokens, set_or_list)
@@ -59,7 +60,9 @@ function M.stem(w, algorithm)
   return st:stem(w)
 end
 
--- WordNet lemma of a word for a part of speech: "n" (default), "v", "a", "r".
+-- WordNet lemma of a word for a part of speech: "n" (default), "v", "a", "r":
+-- morphy's exception lists and suffix rules, choosing as NLTK's
+-- WordNetLemmatizer does (the shortest base form WordNet lists).
 -- Words WordNet does not know come back lowercased and unchanged.
 function M.lemmatize(w, pos)
   if type(w) == "table" then
@@ -69,6 +72,9 @@ function M.lemmatize(w, pos)
   end
   return C.lemmatize(w, pos or "n")
 end
+
+-- Every base form libwordnet's own morphstr() finds (an array, maybe empty).
+function M.morphstr(w, pos) return C.morphstr(w, pos or "n") end
 
 local function set_of(list)
   local set = {}
@@ -97,7 +103,7 @@ function M.stopwords(which)
     end
     f:close()
   else
-    local path = llm.bpe.data_dir() .. "/stopwords-iso/package/stopwords-iso.json"
+    local path = llm.data.dir() .. "/stopwords-iso/package/stopwords-iso.json"
     local f = io.open(path, "r")
     if not f then
       error("normalize.stopwords: " .. path .. " is missing (run `llmlab data fetch stopwords-iso`, " ..

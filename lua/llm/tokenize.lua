@@ -296,4 +296,28 @@ function M.sentences(s, opts)
   return finish(s, out, opts)
 end
 
+---------------------------------------------------------------- comparing
+
+-- Compare subword tokenizers on one text (lab 6): for each {name = ...,
+-- tok = <object with encode/decode/vocab_size>} the vocabulary size, the
+-- number of tokens, tokens per whitespace word, bytes per token and
+-- whether decode(encode(text)) gives the text back exactly.
+function M.compare(list, text)
+  local words = #M.whitespace(text)
+  local rows = {}
+  for i, e in ipairs(list) do
+    local ids = e.tok:encode(text)
+    local ok, back = pcall(e.tok.decode, e.tok, ids)
+    rows[i] = {
+      name = e.name or ("tokenizer " .. i),
+      vocab_size = e.tok:vocab_size(),
+      tokens = #ids,
+      tokens_per_word = words > 0 and #ids / words or 0,
+      bytes_per_token = #ids > 0 and #text / #ids or 0,
+      round_trip = ok and back == text,
+    }
+  end
+  return rows
+end
+
 return M

@@ -345,6 +345,27 @@ function M.load(path)
   return new(pieces, logp, maxlen)
 end
 
+-- A model from a SentencePiece .vocab file ("piece<TAB>score" lines, as
+-- spm_train writes next to the .model): its Viterbi gives spm_encode's
+-- pieces for a unigram model trained without normalisation. The control
+-- pieces <unk>, <s> and </s> are skipped (ours have fixed ids 0-2).
+function M.from_spm_vocab(path)
+  local f, err = io.open(path, "r")
+  if not f then error("unigram.from_spm_vocab: " .. tostring(err), 2) end
+  local scores, n = {}, 0
+  for line in f:lines() do
+    n = n + 1
+    local p, s = line:match("^([^\t]+)\t(%S+)$")
+    if not p or not tonumber(s) then
+      f:close()
+      error(("unigram.from_spm_vocab: %s line %d is not 'piece<TAB>score'"):format(path, n), 2)
+    end
+    if p ~= "<unk>" and p ~= "<s>" and p ~= "</s>" then scores[p] = tonumber(s) end
+  end
+  f:close()
+  return M.new(scores)
+end
+
 -- A model from pieces and their log-probabilities (for examples and tests).
 function M.new(scores, opts)
   local pieces, logp, maxlen = {}, {}, 1

@@ -481,6 +481,8 @@ static void sb_setup(lua_State *L)
                                             "tmpname", "setlocale", NULL};
     for (const char *const *n = os_unsafe; *n; n++) set_nil(L, os, *n);
     lua_pop(L, 1);
+    /* read-only io over the corpora, and os.getenv for their location */
+    sandbox_open_readonly_io(L);
     /* package: Lua files from the project only, as text; no C modules */
     const char *home = app_home();
     llm_lua_setup(L, home);

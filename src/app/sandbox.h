@@ -35,6 +35,11 @@
  * require "llm.sandbox" and require "llm.fs" (fs.c). */
 void sandbox_preload(lua_State *L);
 
+/* In a sandbox state: an `io` that only reads files under the data folder
+ * and the project's datasets/labs/quizzes, and an os.getenv limited to the
+ * variables that locate them (sandbox_io.c). */
+void sandbox_open_readonly_io(lua_State *L);
+
 /* luaopen functions of the modules. */
 int luaopen_llm_sandbox(lua_State *L);
 int luaopen_llm_fs(lua_State *L);

@@ -38,15 +38,23 @@ int64_t nn_crossentropy_forward(float *losses, float *lse, const float *logits, 
 void nn_crossentropy_backward(float *dlogits, const float *dlosses, const float *logits, const float *lse,
                               const int64_t *targets, int64_t N, int64_t C, int64_t ignore_index, float smoothing);
 
-/* scaled dot-product attention, per (batch*head) slice:
- * q, k, v, out (BH, T, D); lse (BH, T) kept for backward;
- * mask (T, T) or NULL: nonzero drops the pair; causal drops j > i.
+/* scaled dot-product attention over (B, H, T, D) tensors whose last dim is
+ * unit-stride; each has its own batch, head and row strides (in floats), so
+ * q/k/v can be views of a (B, T, H, D) or packed (B, T, 3C) buffer without copies.
+ * lse (B*H, T) contiguous is kept for backward; mask (T, T) or NULL: nonzero
+ * drops the pair; causal drops j > i.
  * Both return 0, or -1 when scratch memory could not be allocated. */
+typedef struct nn_attn_layout { int64_t sb, sh, st; } nn_attn_layout;
 int nn_attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, const float *mask,
-                          int64_t BH, int64_t T, int64_t D, float scale, int causal);
-/* dq, dk, dv (BH, T, D) written */
+                         int64_t B, int64_t H, int64_t T, int64_t D, const nn_attn_layout *lq,
+                         const nn_attn_layout *lk, const nn_attn_layout *lv, const nn_attn_layout *lo, float scale,
+                         int causal);
+/* dq, dk, dv written (in their layouts); dout read in its layout lg */
 int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k,
-                           const float *v, const float *out, const float *lse, const float *mask, int64_t BH,
-                           int64_t T, int64_t D, float scale, int causal);
+                          const float *v, const float *out, const float *lse, const float *mask, int64_t B, int64_t H,
+                          int64_t T, int64_t D, const nn_attn_layout *lq, const nn_attn_layout *lk,
+                          const nn_attn_layout *lv, const nn_attn_layout *lo, const nn_attn_layout *lg,
+                          const nn_attn_layout *ldq, const nn_attn_layout *ldk, const nn_attn_layout *ldv, float scale,
+                          int causal);
 
 #endif

@@ -35,6 +35,7 @@ typedef enum tensor_dtype {
 typedef struct tensor_storage {
     void *data;
     size_t nbytes;
+    size_t capacity; /* bytes of the block (a size class of the allocator's cache) */
     int refcount;
     uint32_t version; /* bumped by every in-place write: autograd's check */
 } tensor_storage;

@@ -142,10 +142,14 @@ llm_status tok_stem(tok_stemmer *s, const char *word, size_t len, const char **s
 /* NULL-terminated list of the algorithm names libstemmer knows. */
 const char **tok_stemmer_list(void);
 
-/* WordNet lemmatisation (morphy): pos is 'n', 'v', 'a' (adjective, 's' too) or
- * 'r' (adverb). The lemma is written to buf (size cap); when WordNet knows no
- * base form the word itself (lowercased) is returned. The database is read
- * from $WNSEARCHDIR or /usr/share/wordnet. */
+/* WordNet lemmatisation: morphy's exception lists and detachment rules
+ * over the WordNet 3.0 index, done as NLTK's WordNetLemmatizer does (the
+ * shortest base form that is a lemma of that part of speech). pos is 'n',
+ * 'v', 'a' (adjective, 's' too) or 'r' (adverb). The lemma goes to buf (size
+ * cap); a word WordNet does not know comes back lowercased. The database is
+ * read from $WNSEARCHDIR or /usr/share/wordnet. */
 llm_status tok_lemmatize(const char *word, char pos, char *buf, size_t cap);
+/* The base forms libwordnet's morphstr() finds, space-separated ("" if none). */
+llm_status tok_morphstr(const char *word, char pos, char *buf, size_t cap);
 
 #endif

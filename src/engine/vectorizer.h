@@ -69,4 +69,7 @@ double features_idf(const features_vectorizer *v, size_t i);
 typedef void (*features_term_fn)(void *ud, const char *term, size_t len);
 llm_status features_analyze(const features_vectorizer *v, const char *doc, size_t len, features_term_fn fn, void *ud);
 
+/* Python's str.lower() of UTF-8 text (malloc'd; error on invalid UTF-8). */
+llm_status features_lowercase(const char *s, size_t len, char **out, size_t *out_len);
+
 #endif

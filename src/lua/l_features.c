@@ -6,6 +6,7 @@
  * Scratch arrays are Lua userdata, so a Lua error never leaks them.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "lua_llm.h"
 #include "sparse.h"
@@ -28,6 +29,10 @@ static void push_sparse(lua_State *L, llm_csr *m)
     sparse_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->m = m;
     luaL_setmetatable(L, SPARSE_MT);
+    /* the collector does not see the C arrays: let it step as if it had
+     * allocated them, so loops that make matrices keep memory flat */
+    size_t kb = ((size_t)m->nrows * 8 + (size_t)m->nnz * 8) / 1024;
+    if (kb) lua_gc(L, LUA_GCSTEP, (int)(kb > 1000000 ? 1000000 : kb));
 }
 
 static llm_csr *check_sparse(lua_State *L, int i)
@@ -559,7 +564,23 @@ static const luaL_Reg vect_methods[] = {
     {"index", v_index}, {"idf", v_idf}, {"analyze", v_analyze}, {NULL, NULL},
 };
 
+/* _features.lower(s): Python's str.lower (the vectorizers' lowercase step). */
+static int f_lower(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    char *buf = scratch(L, len * 3 + 1);
+    char *tmp;
+    size_t n;
+    llm_lua_check(L, features_lowercase(s, len, &tmp, &n), "lower");
+    memcpy(buf, tmp, n);
+    free(tmp);
+    lua_pushlstring(L, buf, n);
+    return 1;
+}
+
 static const luaL_Reg features_funcs[] = {
+    {"lower", f_lower},
     {"from_triplets", f_from_triplets}, {"from_dense", f_from_dense}, {"vectorizer", f_vectorizer}, {NULL, NULL},
 };
 

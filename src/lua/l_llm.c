@@ -11,6 +11,10 @@ static void (*const subjects[])(lua_State *) = {
     l_features_register,
     l_ngram_register,
     l_embed_register,
+    l_bench_register,
+    l_io_register,
+    l_optim_register,
+    l_text_register,
     /* one line per engine subject (l_tensor_register, l_text_register, ...) */
 };
 

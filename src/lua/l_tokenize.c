@@ -263,8 +263,9 @@ static int l_bpe_train(lua_State *L)
     lua_pop(L, 1);
     if (mf < 1) return luaL_error(L, "bpe.train: min_frequency must be at least 1");
     o.min_frequency = (uint64_t)mf;
-    lua_getfield(L, 2, "pattern");
-    o.pattern = luaL_optstring(L, -1, "gpt2"); /* kept alive by the options table */
+    if (lua_getfield(L, 2, "pattern") == LUA_TNIL) o.pattern = "gpt2";
+    else if (lua_type(L, -1) == LUA_TSTRING) o.pattern = lua_tostring(L, -1); /* the table keeps it alive */
+    else return luaL_error(L, "bpe.train: pattern must be a string (\"gpt2\", \"cl100k\" or a regex)");
     lua_pop(L, 1);
     lua_getfield(L, 2, "special");
     int sp = lua_gettop(L);
@@ -386,6 +387,26 @@ static int l_lemmatize(lua_State *L)
     return 1;
 }
 
+/* morphstr(word, pos) -> array of the base forms libwordnet's morphstr() gives */
+static int l_morphstr(lua_State *L)
+{
+    const char *w = luaL_checkstring(L, 1);
+    const char *pos = luaL_optstring(L, 2, "n");
+    if (strlen(pos) != 1) return luaL_error(L, "morphstr: part of speech '%s' is not one of n, v, a, r", pos);
+    char buf[2048];
+    llm_lua_check(L, tok_morphstr(w, pos[0], buf, sizeof buf), NULL);
+    lua_newtable(L);
+    int i = 0;
+    for (char *p = buf; *p;) {
+        size_t l = strcspn(p, " ");
+        lua_pushlstring(L, p, l);
+        lua_rawseti(L, -2, ++i);
+        p += l;
+        while (*p == ' ') p++;
+    }
+    return 1;
+}
+
 /* json_string_list(path, key) -> array of the strings under key (stopwords-iso). */
 static int l_json_string_list(lua_State *L)
 {
@@ -438,6 +459,7 @@ static const luaL_Reg tokenize_funcs[] = {
     {"stemmer", l_stemmer},
     {"stemmers", l_stemmer_list},
     {"lemmatize", l_lemmatize},
+    {"morphstr", l_morphstr},
     {"json_string_list", l_json_string_list},
     {NULL, NULL},
 };

@@ -29,10 +29,14 @@ extern void (*llm_lua_app_setup)(lua_State *L);
 
 /* Subject registrations: each sets fields in the table at the top of the stack. */
 void l_core_register(lua_State *L);
+void l_io_register(lua_State *L);
+void l_optim_register(lua_State *L);
 void l_tensor_register(lua_State *L);
 void l_tokenize_register(lua_State *L);
 void l_features_register(lua_State *L); /* sparse matrices, vectorizers (l_features.c) */
 void l_ngram_register(lua_State *L);    /* n-gram models, WordNet synonyms (l_ngram.c) */
 void l_embed_register(lua_State *L);
+void l_bench_register(lua_State *L);
+void l_text_register(lua_State *L);
 
 #endif

@@ -56,9 +56,17 @@ describe("sparse matrices", function()
   end)
 end)
 
+-- The Python callables of the fixture script, in Lua.
+local callables = {
+  ["@split"] = function(s) local t = {}; for w in s:gmatch("%S+") do t[#t + 1] = w end; return t end,
+  ["@the_upper"] = function(s) return (s:gsub("the", "THE")) end,
+}
+
 -- Compare one fixture case: same vocabulary, same shape, same triplets within 1e-6.
 local function check_case(case, docs)
-  local vec = F[case.class](case.opts)
+  local opts = {}
+  for k, v in pairs(case.opts) do opts[k] = callables[v] or v end
+  local vec = F[case.class](opts)
   local X = vec:fit_transform(docs)
   expect({ X:shape() }).to_equal(case.shape)
   expect(vec:vocabulary()).to_equal(case.vocabulary)
@@ -105,6 +113,16 @@ describe("vectorizer usage and bad input", function()
     expect(hits[1][1].doc).to_be(3)
     expect(hits[1][2].doc).to_be(1)
     expect(hits[1][1].score > hits[1][2].score).to_be(true)
+  end)
+
+  it("stop words may be an array or a set", function()
+    local a = F.CountVectorizer{ stop_words = { "the" } }
+    a:fit_transform({ "the cat", "the dog" })
+    local b = F.CountVectorizer{ stop_words = { the = true } }
+    b:fit_transform({ "the cat", "the dog" })
+    expect(a:vocabulary()).to_equal({ "cat", "dog" })
+    expect(b:vocabulary()).to_equal({ "cat", "dog" })
+    expect(function() F.CountVectorizer{ stop_words = "english" } end).to_error("not bundled")
   end)
 
   it("a fixed vocabulary keeps its order", function()

@@ -228,6 +228,29 @@ describe("files", function()
     end
   end)
 
+  it("character models save with their spaces; ARPA refuses whitespace tokens", function()
+    local m = ng.KneserNey{ order = 3, level = "char" }:fit(fx.char_train)
+    local path = dir .. "/chars.ngram"
+    m:save(path)
+    local m2 = ng.load(path, { level = "char" })
+    expect(m2:perplexity(fx.char_test)).to_be(m:perplexity(fx.char_test))
+    expect(m2:prob(" ", { "e" })).to_be(m:prob(" ", { "e" }))
+    expect(function() m:save_arpa(dir .. "/chars.arpa") end).to_error("holds whitespace")
+    os.remove(path)
+  end)
+
+  it("ARPA of an add-k model keeps seen n-grams exact and stays normalised", function()
+    local m = ng.Laplace{ order = 2 }:fit(split(fx.train))
+    local path = dir .. "/laplace.arpa"
+    m:save_arpa(path)
+    local a = ng.load_arpa(path)
+    expect(a:prob("cat", { "the" })).to_be_near(m:prob("cat", { "the" }), 1e-9)
+    local s = 0
+    for _, w in ipairs(a:vocab()) do s = s + a:prob(w, { "the" }) end
+    expect(s).to_be_near(1, 1e-6)
+    os.remove(path)
+  end)
+
   it("reads a hand-written ARPA file with back-off", function()
     local path = dir .. "/hand.arpa"
     local f = assert(io.open(path, "w"))

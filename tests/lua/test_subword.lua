@@ -75,6 +75,21 @@ describe("llm.unigram", function()
     expect(ids[#ids]).to_be(0) -- z: <unk>
   end)
 
+  it("segments as spm_encode with SentencePiece's own model", function()
+    local dir = llm.home .. "/tests/fixtures/"
+    local m = llm.unigram.from_spm_vocab(dir .. "spm_unigram.vocab")
+    expect(m:vocab_size()).to_be(300)
+    local want = {}
+    for line in io.lines(dir .. "spm_unigram_pieces.txt") do want[#want + 1] = line end
+    local i = 0
+    for line in io.lines(dir .. "spm_unigram_lines.txt") do
+      i = i + 1
+      expect(table.concat(m:tokens(line), " ")).to_be(want[i])
+    end
+    expect(i > 100).to_be(true)
+    expect(function() llm.unigram.from_spm_vocab(dir .. "gpt2_ids.txt") end).to_error("not 'piece<TAB>score'")
+  end)
+
   it("trains to the vocabulary size, deterministically, and round-trips", function()
     local a = llm.unigram.train(corpus, { vocab_size = 400 })
     local b = llm.unigram.train(corpus, { vocab_size = 400 })
@@ -100,5 +115,27 @@ describe("llm.unigram", function()
     local f = io.open(path, "w"); f:write("not a model\n"); f:close()
     expect(function() llm.unigram.load(path) end).to_error("not an llmlab unigram file")
     os.remove(path)
+  end)
+end)
+
+describe("llm.tokenize.compare", function()
+  it("reports size, tokens per word and round trip for each scheme", function()
+    local text = corpus:sub(1, 3000)
+    local rows = llm.tokenize.compare({
+      { name = "bpe", tok = llm.bpe.train(corpus, { vocab_size = 400 }) },
+      { name = "wordpiece", tok = llm.wordpiece.train(corpus, { vocab_size = 400 }) },
+      { name = "unigram", tok = llm.unigram.train(corpus, { vocab_size = 400 }) },
+    }, text)
+    expect(#rows).to_be(3)
+    expect(rows[1].name).to_be("bpe")
+    expect(rows[1].vocab_size).to_be(400)
+    expect(rows[1].round_trip).to_be(true)     -- byte-level BPE keeps every byte
+    expect(rows[2].round_trip).to_be(false)    -- WordPiece lowercases and drops spaces
+    expect(rows[3].round_trip).to_be(false)    -- Unigram collapses whitespace runs
+    local words = #llm.tokenize.whitespace(text)
+    for _, r in ipairs(rows) do
+      expect(r.tokens_per_word).to_be_near(r.tokens / words, 1e-12)
+      expect(r.tokens_per_word >= 1).to_be(true)
+    end
   end)
 end)

@@ -219,6 +219,17 @@ local entries = {
   { name = "attention mask scale", shapes = S({ 4, 2 }, { 4, 2 }, { 4, 2 }),
     extra = function() return { llm.tensor { { 0, 1, 0, 0 }, { 0, 0, 1, 0 }, { 1, 0, 0, 0 }, { 0, 0, 0, 1 } } } end,
     f = function(q, k, v, m) return llm.attention(q, k, v, { mask = m, scale = 0.7 }) end },
+  { name = "attention on head views of (B,T,H,D)", shapes = S({ 2, 5, 2, 3 }, { 2, 5, 2, 3 }, { 2, 5, 2, 3 }),
+    f = function(q, k, v)
+      local y = llm.attention(q:transpose(2, 3), k:transpose(2, 3), v:transpose(2, 3), { causal = true })
+      return y:transpose(2, 3):reshape(2, 5, 6)
+    end },
+  { name = "attention on a packed qkv", shapes = S({ 2, 4, 12 }),
+    f = function(x)
+      local p = x:view(2, 4, 3, 2, 2) -- (B, T, 3, H, D)
+      local q, k, v = p:select(3, 1):transpose(2, 3), p:select(3, 2):transpose(2, 3), p:select(3, 3):transpose(2, 3)
+      return llm.attention(q, k, v, { causal = true })
+    end, contig_only = { true } },
   { name = "dropout", shapes = S({ 4, 5 }), f = function(a) llm.seed(99); return a:dropout(0.3) end },
 }
 

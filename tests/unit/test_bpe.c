@@ -291,6 +291,8 @@ START_TEST(train_is_deterministic_and_saves)
     ck_assert_uint_eq(x.n, y.n);
     ck_assert_mem_eq(x.v, y.v, x.n * sizeof *x.v);
     ck_assert_uint_lt(x.n, len / 2); /* the merges compress the text */
+    tok_bpe_free(c);
+    c = NULL;
     /* a damaged file is reported */
     const char *damaged = "{\"type\": \"llmlab-bpe\", \"version\": 1, \"pattern\": \"gpt2\", \"vocab_size\": 300, "
                           "\"byte_ids\": [1,2,3], \"merges\": [], \"special\": []}";
@@ -299,6 +301,7 @@ START_TEST(train_is_deterministic_and_saves)
     ck_assert_ptr_nonnull(strstr(llm_last_error(), "byte_ids"));
     write_file(path, "{\"type\": \"llmlab-bpe\"", strlen("{\"type\": \"llmlab-bpe\""));
     ck_assert_int_eq(tok_bpe_load(&c, path), LLM_ERR_FORMAT);
+    ck_assert_ptr_null(c);
     unlink(path);
     tok_ids_free(&x);
     tok_ids_free(&y);

@@ -85,6 +85,10 @@ START_TEST(wordnet_lemmas)
     expect_lemma("Churches", 'n', "church");
     expect_lemma("went", 'n', "went");  /* not a noun form: unchanged */
     expect_lemma("dog", 'n', "dog");
+    expect_lemma("axes", 'n', "ax");     /* shortest of ax, axe, axis (as NLTK) */
+    expect_lemma("leaves", 'n', "leaf");
+    expect_lemma("leaves", 'v', "leave");
+    expect_lemma("best", 'a', "best");   /* "best" is itself an adjective: NLTK keeps it */
     expect_lemma("xyzzyplugh", 'n', "xyzzyplugh");
     char buf[256];
     ck_assert_int_eq(tok_lemmatize("went", 'q', buf, sizeof buf), LLM_ERR_ARG);

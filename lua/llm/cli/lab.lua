@@ -11,6 +11,7 @@ usage: llmlab lab COMMAND [ARGS] [--db PATH]
   show N                     a lab's objectives and step text
   run N [--step K] [--check] [--solution] [--small]
                              run the steps on your exercise copy (exit 1 when a check fails)
+  check N                    the same as run N --check (only the checks, no step text)
   reset N                    put the untouched exercise template back (your copy goes to .bak)
   hint N [EXERCISE]          the next hint of the exercise ladder (use is recorded)
   solution N [--instructor]  the reference solution, once your checks pass
@@ -125,6 +126,11 @@ function cmds.run(pos, flags)
     size = size, color = color() })
   if db then db:close() end
   return passed and 0 or 1
+end
+
+function cmds.check(pos, flags)
+  flags.check = true
+  return cmds.run(pos, flags)
 end
 
 function cmds.reset(pos)

@@ -46,6 +46,32 @@ llm_status ngram_write_arpa(const ngram_model *m, const char *path)
         free(tmp);
         return s;
     }
+    /* add-k does not back off: use the weight that makes each context's
+     * distribution sum to one (approximate for the unseen words) */
+    double *lid = NULL;
+    if (m->o.kind == NGRAM_LIDSTONE) {
+        double *seen = llm_calloc(m->ne ? m->ne : 1, sizeof *seen), *low = llm_calloc(m->ne ? m->ne : 1, sizeof *low);
+        if (!seen || !low) {
+            free(seen);
+            free(low);
+            fclose(f);
+            remove(tmp);
+            free(tmp);
+            return LLM_ERR_NOMEM;
+        }
+        for (size_t i = 0; i < m->ne; i++) {
+            const ng_entry *g = &m->e[i];
+            if (g->k < 2) continue;
+            const int32_t *ids = m->pool + g->key;
+            int64_t h = ng_find(m, ids, (int)g->k - 1);
+            int32_t w = ids[g->k - 1];
+            seen[h] += ng_score(m, ids, (int)g->k - 1, w);
+            low[h] += ng_score(m, ids + 1, (int)g->k - 2, w);
+        }
+        for (size_t i = 0; i < m->ne; i++) seen[i] = low[i] < 1 ? (1 - seen[i]) / (1 - low[i]) : 1.0;
+        free(low);
+        lid = seen;
+    }
     int bad = fprintf(f, "\\data\\\n") < 0;
     for (int k = 1; k <= order; k++) bad |= fprintf(f, "ngram %d=%zu\n", k, counts[k]) < 0;
     for (int k = 1; k <= order && !bad; k++) {
@@ -61,16 +87,18 @@ llm_status ngram_write_arpa(const ngram_model *m, const char *path)
             double p = ng_score(m, ids, k - 1, ids[k - 1]);
             bad |= fprintf(f, "%.10g\t", log10_or_floor(p)) < 0;
             for (int j = 0; j < k; j++) bad |= fprintf(f, j ? " %s" : "%s", ng_str_get(&m->words, (size_t)ids[j])) < 0;
-            if (k < order) bad |= fprintf(f, "\t%.10g", log10_or_floor(ng_backoff_weight(m, g))) < 0;
+            if (k < order) bad |= fprintf(f, "\t%.10g", log10_or_floor(lid ? lid[i] : ng_backoff_weight(m, g))) < 0;
             bad |= fputc('\n', f) == EOF;
         }
         if ((k & 1) && llm_interrupted()) {
+            free(lid);
             fclose(f);
             remove(tmp);
             free(tmp);
             return llm_fail(LLM_ERR_INTERRUPTED, "ngram write_arpa: interrupted");
         }
     }
+    free(lid);
     bad |= fprintf(f, "\n\\end\\\n") < 0;
     bad |= fflush(f) != 0;
     bad |= fclose(f) != 0;
@@ -98,13 +126,14 @@ static int blank(const char *s)
     return 1;
 }
 
-/* Parse a log10 number (finite, or -inf / -99 style floors). */
-static int parse_log(char **p, double *v)
+/* Parse a log10 number (finite, or -inf / -99 style floors); probabilities
+ * must be <= 0, back-off weights may be positive. */
+static int parse_log(char **p, double *v, int allow_positive)
 {
     char *e;
     errno = 0;
     *v = strtod(*p, &e);
-    if (e == *p || isnan(*v) || *v > 1e-6) return 0;
+    if (e == *p || isnan(*v) || (!allow_positive && *v > 1e-6) || *v == INFINITY) return 0;
     if (*v < -99) *v = -99;
     *p = e;
     return 1;
@@ -171,7 +200,7 @@ llm_status ngram_read_arpa(ngram_model **out, const char *path)
             if (line[0] == '\\') BAD("ngram read_arpa: %s line %zu: the %d-grams section has %zu entries, the header says %zu", path, lineno, k, i, declared[k]);
             char *p = line;
             double lp, bw = 0;
-            if (!parse_log(&p, &lp)) BAD("ngram read_arpa: %s line %zu: bad log10 probability", path, lineno);
+            if (!parse_log(&p, &lp, 0)) BAD("ngram read_arpa: %s line %zu: bad log10 probability", path, lineno);
             int32_t ids[NGRAM_MAX_ORDER];
             for (int j = 0; j < k; j++) {
                 while (isspace((unsigned char)*p)) p++;
@@ -197,7 +226,7 @@ llm_status ngram_read_arpa(ngram_model **out, const char *path)
                 p = e;
             }
             while (isspace((unsigned char)*p)) p++;
-            if (*p && !parse_log(&p, &bw)) BAD("ngram read_arpa: %s line %zu: bad back-off weight", path, lineno);
+            if (*p && !parse_log(&p, &bw, 1)) BAD("ngram read_arpa: %s line %zu: bad back-off weight", path, lineno);
             while (isspace((unsigned char)*p)) p++;
             if (*p) BAD("ngram read_arpa: %s line %zu: unexpected text after the n-gram", path, lineno);
             if (ng_find(m, ids, k) >= 0) BAD("ngram read_arpa: %s line %zu: the same %d-gram twice", path, lineno, k);

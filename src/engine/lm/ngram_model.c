@@ -192,7 +192,6 @@ double ng_score(const ngram_model *m, const int32_t *ctx, int clen, int32_t w)
 
 double ng_backoff_weight(const ngram_model *m, const ng_entry *g)
 {
-    const int32_t *ids = m->pool + g->key;
     switch (m->o.kind) {
     case NGRAM_KNESER_NEY: {
         if (g->ctx_types == 0) return 1.0;
@@ -207,21 +206,7 @@ double ng_backoff_weight(const ngram_model *m, const ng_entry *g)
     case NGRAM_INTERPOLATED: return g->ctx_total > 0 ? 1 - m->mu[g->k + 1] : 1.0;
     case NGRAM_STUPID_BACKOFF: return m->o.alpha;
     case NGRAM_MLE: return g->ctx_total > 0 ? 0.0 : 1.0;
-    case NGRAM_LIDSTONE: {
-        /* the weight that makes the distribution sum to one (approximate:
-         * add-k does not back off) */
-        double seen = 0, seen_lower = 0;
-        int32_t buf[NGRAM_MAX_ORDER + 1];
-        memcpy(buf, ids, g->k * sizeof *buf);
-        for (size_t i = 0; i < m->ne; i++) {
-            const ng_entry *f = &m->e[i];
-            if (f->k != g->k + 1 || memcmp(m->pool + f->key, ids, g->k * sizeof *ids) != 0) continue;
-            int32_t w = m->pool[f->key + g->k];
-            seen += ng_score(m, ids, (int)g->k, w);
-            seen_lower += ng_score(m, ids + 1, (int)g->k - 1, w);
-        }
-        return seen_lower < 1 ? (1 - seen) / (1 - seen_lower) : 1.0;
-    }
+    case NGRAM_LIDSTONE: /* computed for all contexts at once by the ARPA writer */
     default: return 1.0;
     }
 }

@@ -15,20 +15,20 @@
 #include <string.h>
 #include <cblas.h>
 #include "nn.h"
+#include "vmath.h"
 
 #define BQ 64
-#define BK 64
+#define BK 256
 
-/* S (nq, nk) = scale * Q (nq, D) K^T; masked entries -> -inf. */
-static void scores(float *S, const float *q, const float *k, const float *mask, int64_t T, int64_t D, int64_t i0,
-                   int64_t nq, int64_t j0, int64_t nk, float scale, int causal)
+/* S (nq, nk) = scale * Q (nq, D) K^T; masked entries -> -inf. lq, lk: row strides. */
+static void scores(float *S, const float *q, int64_t lq, const float *k, int64_t lk, const float *mask, int64_t T,
+                   int64_t D, int64_t i0, int64_t nq, int64_t j0, int64_t nk, float scale, int causal)
 {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)nk, (int)D, scale, q + i0 * D, (int)D,
-                k + j0 * D, (int)D, 0.0f, S, (int)nk);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)nk, (int)D, scale, q + i0 * lq, (int)lq,
+                k + j0 * lk, (int)lk, 0.0f, S, (int)nk);
     if (causal && j0 + nk - 1 > i0) {
-        for (int64_t a = 0; a < nq; a++)
-            for (int64_t b = 0; b < nk; b++)
-                if (j0 + b > i0 + a) S[a * nk + b] = -INFINITY;
+        for (int64_t a = 0; a < nq; a++) /* keys j0+b > i0+a are in the future */
+            for (int64_t b = i0 + a - j0 + 1 > 0 ? i0 + a - j0 + 1 : 0; b < nk; b++) S[a * nk + b] = -INFINITY;
     }
     if (mask) {
         for (int64_t a = 0; a < nq; a++)
@@ -37,10 +37,15 @@ static void scores(float *S, const float *q, const float *k, const float *mask, 
     }
 }
 
+#define AT(p, L, bh) ((p) + ((bh) / H) * (L)->sb + ((bh) % H) * (L)->sh)
+
 int nn_attention_forward(float *out, float *lse, const float *q, const float *k, const float *v, const float *mask,
-                          int64_t BH, int64_t T, int64_t D, float scale, int causal)
+                         int64_t B, int64_t H, int64_t T, int64_t D, const nn_attn_layout *lq,
+                         const nn_attn_layout *lk, const nn_attn_layout *lv, const nn_attn_layout *lo, float scale,
+                         int causal)
 {
-    // q, k, v, out (BH, T, D); lse (BH, T); mask (T, T) or NULL
+    // q, k, v, out (B, H, T, D) with the strides of their layouts; lse (B*H, T); mask (T, T) or NULL
+    int64_t BH = B * H;
     int failed = 0;
 #pragma omp parallel
     {
@@ -54,38 +59,38 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
                 failed = 1;
                 continue;
             }
-            const float *qb = q + bh * T * D, *kb = k + bh * T * D, *vb = v + bh * T * D;
-            float *ob = out + bh * T * D, *lb = lse + bh * T;
+            const float *qb = AT(q, lq, bh), *kb = AT(k, lk, bh), *vb = AT(v, lv, bh);
+            float *ob = AT(out, lo, bh), *lb = lse + bh * T;
+            const int64_t sq = lq->st, sk = lk->st, sv = lv->st, so = lo->st;
             for (int64_t i0 = 0; i0 < T; i0 += BQ) {
                 int64_t nq = T - i0 < BQ ? T - i0 : BQ;
-                float *o = ob + i0 * D;
-                memset(o, 0, sizeof(float) * (size_t)(nq * D));
+                float *o = ob + i0 * so;
+                for (int64_t a = 0; a < nq; a++) memset(o + a * so, 0, sizeof(float) * (size_t)D);
                 for (int64_t a = 0; a < nq; a++) { m[a] = -INFINITY; l[a] = 0.0f; }
                 int64_t jend = causal ? i0 + nq : T;
                 for (int64_t j0 = 0; j0 < jend; j0 += BK) {
                     int64_t nk = jend - j0 < BK ? jend - j0 : BK;
-                    scores(S, qb, kb, mask, T, D, i0, nq, j0, nk, scale, causal);
+                    scores(S, qb, sq, kb, sk, mask, T, D, i0, nq, j0, nk, scale, causal);
                     for (int64_t a = 0; a < nq; a++) {
                         float *s = S + a * nk;
-                        float mx = m[a];
-                        for (int64_t b = 0; b < nk; b++) mx = s[b] > mx ? s[b] : mx;
+                        float mx = vm_max(s, nk);
+                        mx = mx > m[a] ? mx : m[a];
                         if (mx == -INFINITY) { for (int64_t b = 0; b < nk; b++) s[b] = 0.0f; continue; }
                         float corr = m[a] == -INFINITY ? 0.0f : expf(m[a] - mx);
-                        float sum = 0.0f;
-                        for (int64_t b = 0; b < nk; b++) { s[b] = expf(s[b] - mx); sum += s[b]; }
+                        float sum = vm_exp_sub(s, s, nk, mx);
                         l[a] = l[a] * corr + sum;
                         m[a] = mx;
                         if (corr != 1.0f) {
-                            float *oa = o + a * D;
-                            for (int64_t d = 0; d < D; d++) oa[d] *= corr;
+                            float *oa = o + a * so;
+                            vm_scale(oa, D, corr);
                         }
                     }
                     // o (nq, D) += P (nq, nk) V (nk, D)
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)D, (int)nk, 1.0f, S, (int)nk,
-                                vb + j0 * D, (int)D, 1.0f, o, (int)D);
+                                vb + j0 * sv, (int)sv, 1.0f, o, (int)so);
                 }
                 for (int64_t a = 0; a < nq; a++) {
-                    float *oa = o + a * D;
+                    float *oa = o + a * so;
                     if (l[a] > 0.0f) {
                         float inv = 1.0f / l[a];
                         for (int64_t d = 0; d < D; d++) oa[d] *= inv;
@@ -105,13 +110,14 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
 }
 
 int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *q, const float *k,
-                           const float *v, const float *out, const float *lse, const float *mask, int64_t BH,
-                           int64_t T, int64_t D, float scale, int causal)
+                          const float *v, const float *out, const float *lse, const float *mask, int64_t B, int64_t H,
+                          int64_t T, int64_t D, const nn_attn_layout *lq, const nn_attn_layout *lk,
+                          const nn_attn_layout *lv, const nn_attn_layout *lo, const nn_attn_layout *lg,
+                          const nn_attn_layout *ldq, const nn_attn_layout *ldk, const nn_attn_layout *ldv, float scale,
+                          int causal)
 {
-    // dq, dk, dv, dout, q, k, v, out (BH, T, D); lse (BH, T)
-    memset(dq, 0, sizeof(float) * (size_t)(BH * T * D));
-    memset(dk, 0, sizeof(float) * (size_t)(BH * T * D));
-    memset(dv, 0, sizeof(float) * (size_t)(BH * T * D));
+    // dq, dk, dv (written), dout, q, k, v, out: (B, H, T, D) in their layouts; lse (B*H, T)
+    int64_t BH = B * H;
     int failed = 0;
 #pragma omp parallel
     {
@@ -125,37 +131,37 @@ int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, co
                 failed = 1;
                 continue;
             }
-            const float *qb = q + bh * T * D, *kb = k + bh * T * D, *vb = v + bh * T * D;
-            const float *ob = out + bh * T * D, *gb = dout + bh * T * D, *lb = lse + bh * T;
-            float *dqb = dq + bh * T * D, *dkb = dk + bh * T * D, *dvb = dv + bh * T * D;
-            for (int64_t i = 0; i < T; i++) { // D_i = rowsum(dO * O)
-                float s = 0.0f;
-                for (int64_t d = 0; d < D; d++) s += gb[i * D + d] * ob[i * D + d];
-                Di[i] = s;
+            const float *qb = AT(q, lq, bh), *kb = AT(k, lk, bh), *vb = AT(v, lv, bh);
+            const float *ob = AT(out, lo, bh), *gb = AT(dout, lg, bh), *lb = lse + bh * T;
+            float *dqb = AT(dq, ldq, bh), *dkb = AT(dk, ldk, bh), *dvb = AT(dv, ldv, bh);
+            const int64_t sq = lq->st, sk = lk->st, sv = lv->st, so = lo->st, sg = lg->st;
+            const int64_t sdq = ldq->st, sdk = ldk->st, sdv = ldv->st;
+            for (int64_t i = 0; i < T; i++) { // D_i = rowsum(dO * O); zero the gradients
+                Di[i] = vm_dot(gb + i * sg, ob + i * so, D);
+                memset(dqb + i * sdq, 0, sizeof(float) * (size_t)D);
+                memset(dkb + i * sdk, 0, sizeof(float) * (size_t)D);
+                memset(dvb + i * sdv, 0, sizeof(float) * (size_t)D);
             }
             for (int64_t i0 = 0; i0 < T; i0 += BQ) {
                 int64_t nq = T - i0 < BQ ? T - i0 : BQ;
                 int64_t jend = causal ? i0 + nq : T;
                 for (int64_t j0 = 0; j0 < jend; j0 += BK) {
                     int64_t nk = jend - j0 < BK ? jend - j0 : BK;
-                    scores(P, qb, kb, mask, T, D, i0, nq, j0, nk, scale, causal);
-                    for (int64_t a = 0; a < nq; a++)
-                        for (int64_t b = 0; b < nk; b++) P[a * nk + b] = expf(P[a * nk + b] - lb[i0 + a]);
+                    scores(P, qb, sq, kb, sk, mask, T, D, i0, nq, j0, nk, scale, causal);
+                    for (int64_t a = 0; a < nq; a++) vm_exp_sub(P + a * nk, P + a * nk, nk, lb[i0 + a]);
                     // dV (nk, D) += P^T (nk, nq) dO (nq, D)
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nk, (int)D, (int)nq, 1.0f, P, (int)nk,
-                                gb + i0 * D, (int)D, 1.0f, dvb + j0 * D, (int)D);
+                                gb + i0 * sg, (int)sg, 1.0f, dvb + j0 * sdv, (int)sdv);
                     // dP (nq, nk) = dO (nq, D) V^T
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)nk, (int)D, 1.0f, gb + i0 * D,
-                                (int)D, vb + j0 * D, (int)D, 0.0f, dP, (int)nk);
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)nk, (int)D, 1.0f, gb + i0 * sg,
+                                (int)sg, vb + j0 * sv, (int)sv, 0.0f, dP, (int)nk);
                     // dS = P * (dP - D_i)
-                    for (int64_t a = 0; a < nq; a++)
-                        for (int64_t b = 0; b < nk; b++)
-                            dP[a * nk + b] = P[a * nk + b] * (dP[a * nk + b] - Di[i0 + a]);
+                    for (int64_t a = 0; a < nq; a++) vm_mul_sub(dP + a * nk, P + a * nk, nk, Di[i0 + a]);
                     // dQ (nq, D) += scale dS K ; dK (nk, D) += scale dS^T Q
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)D, (int)nk, scale, dP, (int)nk,
-                                kb + j0 * D, (int)D, 1.0f, dqb + i0 * D, (int)D);
+                                kb + j0 * sk, (int)sk, 1.0f, dqb + i0 * sdq, (int)sdq);
                     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nk, (int)D, (int)nq, scale, dP, (int)nk,
-                                qb + i0 * D, (int)D, 1.0f, dkb + j0 * D, (int)D);
+                                qb + i0 * sq, (int)sq, 1.0f, dkb + j0 * sdk, (int)sdk);
                 }
             }
         }

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include "nn.h"
+#include "vmath.h"
 
 #define OMP_MIN 32768
 
@@ -19,11 +20,9 @@ int64_t nn_crossentropy_forward(float *losses, float *lse, const float *logits, 
         const float *x = logits + i * C;
         int64_t t = targets[i];
         if (t == ignore_index) { losses[i] = 0.0f; lse[i] = 0.0f; continue; }
-        float m = -INFINITY;
-        for (int64_t j = 0; j < C; j++) m = x[j] > m ? x[j] : m;
-        float s = 0.0f, sx = 0.0f;
-        for (int64_t j = 0; j < C; j++) { s += expf(x[j] - m); sx += x[j]; }
-        float l = m + logf(s);
+        float m = vm_max(x, C);
+        float l = m + logf(vm_sum_exp_sub(x, C, m));
+        float sx = smoothing > 0.0f ? vm_sum(x, C) : 0.0f;
         lse[i] = l;
         // -sum_j q_j (x_j - l)
         float nll = l - x[t];
@@ -47,7 +46,8 @@ void nn_crossentropy_backward(float *dlogits, const float *dlosses, const float 
             continue;
         }
         float g = dlosses[i], l = lse[i], u = smoothing / (float)C;
-        for (int64_t j = 0; j < C; j++) dx[j] = g * (expf(x[j] - l) - u);
+        vm_exp_sub(dx, x, C, l);
+        for (int64_t j = 0; j < C; j++) dx[j] = g * (dx[j] - u);
         dx[t] -= g * (1.0f - smoothing);
     }
 }

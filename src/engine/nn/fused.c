@@ -175,6 +175,54 @@ bad:
     return NULL;
 }
 
+/* A (..., T, D) tensor as attention reads it: (B, H) leading dims and the
+ * strides of the layout. Copies (into *hold) only when the last dim is not
+ * unit-stride or there are more than two leading dims. */
+static const float *attn_operand(const tensor *t, tensor **hold, nn_attn_layout *l, int64_t *B, int64_t *H)
+{
+    *hold = NULL;
+    int nd = t->ndim;
+    int64_t T = t->shape[nd - 2], D = t->shape[nd - 1];
+    int ok = (t->stride[nd - 1] == 1 || D == 1) && (T == 1 || t->stride[nd - 2] >= D) && nd <= 4;
+    if (!ok) {
+        tensor *c = tensor_contiguous(t);
+        if (!c) return NULL;
+        if (nd > 4) {
+            int64_t sh[4] = {-1, t->shape[nd - 3], T, D};
+            tensor *r = tensor_reshape(c, 4, sh);
+            tensor_free(c);
+            c = r;
+            if (!c) return NULL;
+        }
+        *hold = c;
+        t = c;
+        nd = t->ndim;
+    }
+    l->st = T == 1 ? (D > 0 ? D : 1) : t->stride[nd - 2];
+    if (l->st < D) l->st = D;
+    *B = nd == 4 ? t->shape[0] : 1;
+    *H = nd >= 3 ? t->shape[nd - 3] : 1;
+    l->sb = nd == 4 ? t->stride[0] : 0;
+    l->sh = nd >= 3 ? t->stride[nd - 3] : 0;
+    return tensor_f32(t);
+}
+
+/* An empty (..., T, D) tensor laid out in memory as (B, T, H, D), so that
+ * transposing heads back to (B, T, H*D) costs no copy. */
+static tensor *attn_empty(int nd, const int64_t *shape)
+{
+    int64_t ms[TENSOR_MAX_DIMS];
+    memcpy(ms, shape, sizeof(int64_t) * (size_t)nd);
+    if (nd < 3 || nd > 4) return tensor_empty(nd, shape, TENSOR_F32);
+    ms[nd - 3] = shape[nd - 2];
+    ms[nd - 2] = shape[nd - 3];
+    tensor *buf = tensor_empty(nd, ms, TENSOR_F32);
+    if (!buf) return NULL;
+    tensor *v = tensor_transpose(buf, nd - 3, nd - 2);
+    tensor_free(buf);
+    return v;
+}
+
 tensor *tensor_attention(const tensor *q, const tensor *k, const tensor *v, const tensor *mask, int causal, double scale)
 {
     char s1[96], s2[96], s3[96];
@@ -185,7 +233,6 @@ tensor *tensor_attention(const tensor *q, const tensor *k, const tensor *v, cons
         return NULL;
     }
     int64_t T = q->shape[q->ndim - 2], D = q->shape[q->ndim - 1];
-    int64_t BH = (T * D != 0) ? tensor_numel(q) / (T * D) : 0;
     if (mask) {
         int ok = mask->ndim >= 1 && mask->ndim <= 2 && mask->shape[mask->ndim - 1] == T &&
                  (mask->ndim == 1 || mask->shape[0] == T || mask->shape[0] == 1);
@@ -196,10 +243,14 @@ tensor *tensor_attention(const tensor *q, const tensor *k, const tensor *v, cons
         }
     }
     float sc = scale > 0 ? (float)scale : (float)(1.0 / sqrt((double)(D ? D : 1)));
-    int64_t lshape[1] = {BH * T}, mshape[2] = {T, T};
+    int64_t mshape[2] = {T, T};
+    nn_attn_layout lq, lk, lv, lo;
+    int64_t B, H, B2, H2;
+    tensor *hq, *hk, *hv, *ho = NULL, *mc = NULL, *out = NULL, *lse = NULL;
     GRAD_OFF_BEGIN;
-    tensor *qc = tensor_contiguous(q), *kc = tensor_contiguous(k), *vc = tensor_contiguous(v);
-    tensor *mc = NULL;
+    const float *pq = attn_operand(q, &hq, &lq, &B, &H);
+    const float *pk = attn_operand(k, &hk, &lk, &B2, &H2);
+    const float *pv = attn_operand(v, &hv, &lv, &B2, &H2);
     if (mask) {
         tensor *mf = tensor_to_dtype(mask, TENSOR_F32);
         tensor *me = mf ? tensor_expand(mf, 2, mshape) : NULL;
@@ -207,24 +258,27 @@ tensor *tensor_attention(const tensor *q, const tensor *k, const tensor *v, cons
         tensor_free(mf);
         tensor_free(me);
     }
-    tensor *out = tensor_empty(q->ndim, q->shape, TENSOR_F32);
-    tensor *lse = tensor_empty(1, lshape, TENSOR_F32);
+    out = attn_empty(q->ndim, q->shape);
+    int64_t lshape[1] = {B * H * T};
+    lse = tensor_empty(1, lshape, TENSOR_F32);
+    const float *po = out ? attn_operand(out, &ho, &lo, &B2, &H2) : NULL;
     GRAD_OFF_END;
-    if (!qc || !kc || !vc || (mask && !mc) || !out || !lse) { tensor_free(out); out = NULL; goto done; }
-    if (nn_attention_forward(tensor_f32(out), tensor_f32(lse), tensor_f32(qc), tensor_f32(kc), tensor_f32(vc),
-                             mc ? tensor_f32(mc) : NULL, BH, T, D, sc, causal)) {
+    if (!pq || !pk || !pv || (mask && !mc) || !po || !lse) { tensor_free(out); out = NULL; goto done; }
+    if (nn_attention_forward((float *)po, tensor_f32(lse), pq, pk, pv, mc ? tensor_f32(mc) : NULL, B, H, T, D, &lq, &lk,
+                             &lv, &lo, sc, causal)) {
         llm_fail(LLM_ERR_NOMEM, "attention: out of memory for scratch blocks");
         tensor_free(out);
         out = NULL;
         goto done;
     }
+    tensor_bump_version(out);
     const tensor *in[3] = {q, k, v};
     if (autograd_needed(3, in)) {
         tensor_node *n = autograd_record(out, OP_ATTENTION, 3, in);
         if (!n) { tensor_free(out); out = NULL; goto done; }
-        autograd_save(n, qc);
-        autograd_save(n, kc);
-        autograd_save(n, vc);
+        autograd_save(n, hq ? hq : q);
+        autograd_save(n, hk ? hk : k);
+        autograd_save(n, hv ? hv : v);
         autograd_save(n, out);
         autograd_save(n, lse);
         if (mc) autograd_save(n, mc);
@@ -233,12 +287,48 @@ tensor *tensor_attention(const tensor *q, const tensor *k, const tensor *v, cons
         n->fp[0] = sc;
     }
 done:
-    tensor_free(qc);
-    tensor_free(kc);
-    tensor_free(vc);
+    tensor_free(hq);
+    tensor_free(hk);
+    tensor_free(hv);
+    tensor_free(ho);
     tensor_free(mc);
     tensor_free(lse);
     return out;
+}
+
+/* The attention backward (called by backward.c): grads in the (B, T, H, D) layout. */
+llm_status attention_backward_tensors(const tensor *g, tensor *const *saved, int has_mask, int causal, float scale,
+                                      tensor **dq, tensor **dk, tensor **dv)
+{
+    const tensor *q = saved[0], *k = saved[1], *v = saved[2], *o = saved[3], *lse = saved[4];
+    const tensor *mask = has_mask ? saved[5] : NULL;
+    int64_t T = q->shape[q->ndim - 2], D = q->shape[q->ndim - 1], B, H, B2, H2;
+    nn_attn_layout lq, lk, lv, lo, lg, ldq, ldk, ldv;
+    tensor *h[8] = {0};
+    llm_status st = LLM_ERR_NOMEM;
+    const float *pq = attn_operand(q, &h[0], &lq, &B, &H);
+    const float *pk = attn_operand(k, &h[1], &lk, &B2, &H2);
+    const float *pv = attn_operand(v, &h[2], &lv, &B2, &H2);
+    const float *po = attn_operand(o, &h[3], &lo, &B2, &H2);
+    const float *pg = attn_operand(g, &h[4], &lg, &B2, &H2);
+    *dq = attn_empty(q->ndim, q->shape);
+    *dk = attn_empty(q->ndim, q->shape);
+    *dv = attn_empty(q->ndim, q->shape);
+    const float *pdq = *dq ? attn_operand(*dq, &h[5], &ldq, &B2, &H2) : NULL;
+    const float *pdk = *dk ? attn_operand(*dk, &h[6], &ldk, &B2, &H2) : NULL;
+    const float *pdv = *dv ? attn_operand(*dv, &h[7], &ldv, &B2, &H2) : NULL;
+    if (pq && pk && pv && po && pg && pdq && pdk && pdv &&
+        nn_attention_backward((float *)pdq, (float *)pdk, (float *)pdv, pg, pq, pk, pv, po, tensor_f32(lse),
+                              mask ? tensor_f32(mask) : NULL, B, H, T, D, &lq, &lk, &lv, &lo, &lg, &ldq, &ldk, &ldv,
+                              scale, causal) == 0)
+        st = LLM_OK;
+    for (int i = 0; i < 8; i++) tensor_free(h[i]);
+    if (st != LLM_OK) {
+        tensor_free(*dq); tensor_free(*dk); tensor_free(*dv);
+        *dq = *dk = *dv = NULL;
+        return llm_fail(LLM_ERR_NOMEM, "attention: out of memory in backward");
+    }
+    return LLM_OK;
 }
 
 tensor *tensor_dropout(const tensor *t, double p, int training)

@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include "nn.h"
+#include "vmath.h"
 
 #define OMP_MIN 32768
 
@@ -14,13 +15,10 @@ void nn_softmax_forward(float *out, const float *inp, int64_t N, int64_t C)
     for (int64_t i = 0; i < N; i++) {
         const float *x = inp + i * C;
         float *y = out + i * C;
-        float m = -INFINITY;
-        for (int64_t j = 0; j < C; j++) m = x[j] > m ? x[j] : m;
+        float m = vm_max(x, C);
         if (m == -INFINITY) m = 0.0f;
-        float s = 0.0f;
-        for (int64_t j = 0; j < C; j++) { y[j] = expf(x[j] - m); s += y[j]; }
-        float inv = s > 0.0f ? 1.0f / s : 0.0f;
-        for (int64_t j = 0; j < C; j++) y[j] *= inv;
+        float s = vm_exp_sub(y, x, C, m);
+        vm_scale(y, C, s > 0.0f ? 1.0f / s : 0.0f);
     }
 }
 
@@ -31,8 +29,7 @@ void nn_softmax_backward(float *dinp, const float *dout, const float *out, int64
     for (int64_t i = 0; i < N; i++) {
         const float *y = out + i * C, *dy = dout + i * C;
         float *dx = dinp + i * C;
-        float s = 0.0f;
-        for (int64_t j = 0; j < C; j++) s += dy[j] * y[j];
+        float s = vm_dot(dy, y, C);
         for (int64_t j = 0; j < C; j++) dx[j] = y[j] * (dy[j] - s);
     }
 }
@@ -43,12 +40,9 @@ void nn_log_softmax_forward(float *out, const float *inp, int64_t N, int64_t C)
     for (int64_t i = 0; i < N; i++) {
         const float *x = inp + i * C;
         float *y = out + i * C;
-        float m = -INFINITY;
-        for (int64_t j = 0; j < C; j++) m = x[j] > m ? x[j] : m;
+        float m = vm_max(x, C);
         if (m == -INFINITY) m = 0.0f;
-        float s = 0.0f;
-        for (int64_t j = 0; j < C; j++) s += expf(x[j] - m);
-        float lse = m + logf(s);
+        float lse = m + logf(vm_sum_exp_sub(x, C, m));
         for (int64_t j = 0; j < C; j++) y[j] = x[j] - lse;
     }
 }
@@ -60,8 +54,8 @@ void nn_log_softmax_backward(float *dinp, const float *dout, const float *out, i
     for (int64_t i = 0; i < N; i++) {
         const float *y = out + i * C, *dy = dout + i * C;
         float *dx = dinp + i * C;
-        float s = 0.0f;
-        for (int64_t j = 0; j < C; j++) s += dy[j];
-        for (int64_t j = 0; j < C; j++) dx[j] = dy[j] - expf(y[j]) * s;
+        float s = vm_sum(dy, C);
+        vm_unary(VM_EXP, dx, y, C);
+        for (int64_t j = 0; j < C; j++) dx[j] = dy[j] - dx[j] * s;
     }
 }

@@ -175,27 +175,8 @@ static llm_status xent_back(tensor_node *n, const tensor *g, tensor **grads)
 
 static llm_status attention_back(tensor_node *n, const tensor *g, tensor **grads)
 {
-    temps tp = {0};
-    const tensor *q = SAVED(0), *k = SAVED(1), *v = SAVED(2), *o = SAVED(3), *lse = SAVED(4);
-    const tensor *mask = n->ip[1] ? SAVED(5) : NULL;
-    int64_t T = q->shape[q->ndim - 2], D = q->shape[q->ndim - 1];
-    int64_t BH = (T * D != 0) ? tensor_numel(q) / (T * D) : 0;
-    tensor *gc = K(tensor_contiguous(g));
-    tensor *dq = K(tensor_empty(q->ndim, q->shape, TENSOR_F32));
-    tensor *dk = K(tensor_empty(q->ndim, q->shape, TENSOR_F32));
-    tensor *dv = K(tensor_empty(q->ndim, q->shape, TENSOR_F32));
-    llm_status st = LLM_ERR_NOMEM;
-    if (!FAILED() &&
-        nn_attention_backward(tensor_f32(dq), tensor_f32(dk), tensor_f32(dv), tensor_f32(gc), tensor_f32(q),
-                              tensor_f32(k), tensor_f32(v), tensor_f32(o), tensor_f32(lse),
-                              mask ? tensor_f32(mask) : NULL, BH, T, D, (float)n->fp[0], (int)n->ip[0]) == 0) {
-        grads[0] = tensor_ref(dq);
-        grads[1] = tensor_ref(dk);
-        grads[2] = tensor_ref(dv);
-        st = LLM_OK;
-    }
-    temps_free(&tp);
-    return st;
+    return attention_backward_tensors(g, n->saved, (int)n->ip[1], (int)n->ip[0], (float)n->fp[0], &grads[0], &grads[1],
+                                      &grads[2]);
 }
 
 llm_status backward_rule(tensor_node *n, const tensor *g, tensor **grads)

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "internal.h"
+#include "nn/vmath.h"
 
 #define CHUNK 8192
 
@@ -144,6 +145,18 @@ static void kern_unary(const kparams *kp, int64_t n, float *p0, int64_t s0, cons
 {
     (void)p2; (void)s2; (void)p3; (void)s3;
     float s = kp->s0, t = kp->s1;
+    if (s0 == 1 && s1 == 1) { /* vectorised transcendental functions */
+        int vk = 0;
+        switch (kp->op) {
+        case OP_EXP: vk = VM_EXP; break;
+        case OP_TANH: vk = VM_TANH; break;
+        case OP_SIGMOID: vk = VM_SIGMOID; break;
+        case OP_SILU: vk = VM_SILU; break;
+        case OP_GELU_TANH: vk = VM_GELU_TANH; break;
+        default: break;
+        }
+        if (vk) { vm_unary(vk, p0, p1, n); return; }
+    }
     switch (kp->op) {
     case OP_ADD_SCALAR: UN_LOOP(a + s); break;
     case OP_MUL_SCALAR: UN_LOOP(a * s); break;
@@ -368,6 +381,19 @@ tensor *unary_grad(tensor_op op, const tensor *x, const tensor *y, const tensor 
     float *po = tensor_f32(out);
     float s = (float)p0;
     int64_t n = tensor_numel(g);
+    int vk = op == OP_EXP ? VM_EXP : op == OP_TANH ? VM_TANH : op == OP_SIGMOID ? VM_SIGMOID
+           : op == OP_SILU ? VM_SILU : op == OP_GELU_TANH ? VM_GELU_TANH : 0;
+    if (vk) {
+        int64_t chunks = (n + CHUNK - 1) / CHUNK;
+#pragma omp parallel for if (n > TENSOR_OMP_MIN)
+        for (int64_t c = 0; c < chunks; c++) {
+            int64_t a = c * CHUNK, len = n - a < CHUNK ? n - a : CHUNK;
+            vm_unary_grad(vk, po + a, pg + a, pv + a, len);
+        }
+        tensor_free(g);
+        tensor_free(v);
+        return out;
+    }
 #define GLOOP(EXPR) _Pragma("omp parallel for if (n > TENSOR_OMP_MIN)") \
     for (int64_t i = 0; i < n; i++) { float gg = pg[i], v_ = pv[i]; (void)v_; po[i] = (EXPR); }
     switch (op) {

@@ -108,6 +108,10 @@ tensor *view_make(const tensor *t, int ndim, const int64_t *shape, const int64_t
 /* ---- index.c ---- */
 tensor *embedding_backward(const tensor *g, const tensor *ids, int64_t V);
 
+/* ---- nn/fused.c ---- */
+llm_status attention_backward_tensors(const tensor *g, tensor *const *saved, int has_mask, int causal, float scale,
+                                      tensor **dq, tensor **dk, tensor **dv);
+
 /* ---- reduce.c ---- */
 tensor *reduce_sum_dims(const tensor *t, uint32_t dims, int keepdim);
 

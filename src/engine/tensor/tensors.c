@@ -13,7 +13,82 @@ static size_t live_bytes, total_bytes;
 
 size_t tensor_live_bytes(void) { return live_bytes; }
 size_t tensor_total_allocated(void) { return total_bytes; }
-void tensor_cache_trim(void) {}
+
+/* A cache of freed storage blocks by size class, so that a training loop,
+ * which frees and allocates the same sizes every step, reuses memory that
+ * is already mapped instead of paying page faults on fresh pages. Classes
+ * are powers of two split in four (a block is at most 25% larger than
+ * asked; the untouched tail never becomes resident). Blocks under
+ * CACHE_MIN go straight to malloc; the cache holds at most CACHE_MAX. */
+#define CACHE_MIN ((size_t)32 << 10)
+#define CACHE_MAX ((size_t)2 << 30)
+#define CLASSES (64 * 4)
+
+typedef struct block { struct block *next; } block;
+static block *cache[CLASSES];
+static size_t cached_bytes;
+
+static int size_class(size_t n, size_t *rounded)
+{
+    int k = 63 - __builtin_clzll((unsigned long long)n); /* 2^k <= n < 2^(k+1) */
+    size_t base = (size_t)1 << k, quarter = base >> 2;
+    int sub = 0;
+    size_t r = base;
+    while (r < n) { r += quarter; sub++; }
+    if (sub == 4) { k++; sub = 0; }
+    *rounded = r;
+    return k * 4 + sub;
+}
+
+static void *block_alloc(size_t n, size_t *cap)
+{
+    if (n < CACHE_MIN) {
+        void *p = NULL;
+        *cap = n;
+        return posix_memalign(&p, 64, n ? n : 8) == 0 ? p : NULL;
+    }
+    size_t r;
+    int c = size_class(n, &r);
+    *cap = r;
+    if (cache[c]) {
+        block *b = cache[c];
+        cache[c] = b->next;
+        cached_bytes -= r;
+        return b;
+    }
+    void *p = NULL;
+    if (posix_memalign(&p, 64, r) != 0) {
+        tensor_cache_trim(); /* give the cache back and try once more */
+        if (posix_memalign(&p, 64, r) != 0) return NULL;
+    }
+    return p;
+}
+
+static void block_free(void *p, size_t cap)
+{
+    if (cap < CACHE_MIN || cached_bytes + cap > CACHE_MAX) {
+        free(p);
+        return;
+    }
+    size_t r;
+    int c = size_class(cap, &r);
+    block *b = p;
+    b->next = cache[c];
+    cache[c] = b;
+    cached_bytes += cap;
+}
+
+void tensor_cache_trim(void)
+{
+    for (int c = 0; c < CLASSES; c++) {
+        while (cache[c]) {
+            block *b = cache[c];
+            cache[c] = b->next;
+            free(b);
+        }
+    }
+    cached_bytes = 0;
+}
 
 static const char *const dtype_names[TENSOR_DTYPE_COUNT] = {"float32", "int32", "int64"};
 static const size_t dtype_sizes[TENSOR_DTYPE_COUNT] = {4, 4, 8};
@@ -35,16 +110,17 @@ static tensor_storage *storage_new(size_t nbytes, int zero)
 {
     tensor_storage *s = llm_malloc(sizeof *s);
     if (!s) return NULL;
-    void *p = NULL;
-    size_t n = nbytes ? nbytes : 8;
-    if (posix_memalign(&p, 64, n) != 0) {
+    size_t cap;
+    void *p = block_alloc(nbytes, &cap);
+    if (!p) {
         free(s);
         llm_fail(LLM_ERR_NOMEM, "out of memory allocating a tensor of %zu bytes", nbytes);
         return NULL;
     }
-    if (zero) memset(p, 0, n);
+    if (zero) memset(p, 0, nbytes);
     s->data = p;
     s->nbytes = nbytes;
+    s->capacity = cap;
     s->refcount = 1;
     s->version = 0;
     live_bytes += nbytes;
@@ -56,7 +132,7 @@ static void storage_release(tensor_storage *s)
 {
     if (!s || --s->refcount > 0) return;
     live_bytes -= s->nbytes;
-    free(s->data);
+    block_free(s->data, s->capacity);
     free(s);
 }
 

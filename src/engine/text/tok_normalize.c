@@ -110,39 +110,170 @@ llm_status tok_stem(tok_stemmer *s, const char *word, size_t len, const char **s
     return LLM_OK;
 }
 
+/* ---- WordNet lemmas: morphy as NLTK's WordNetLemmatizer does it.
+ *
+ * 0. if the word is in the part of speech's exception list (noun.exc, ...),
+ *    the candidates are the word and its listed base forms;
+ * 1. else apply the detachment rules once (e.g. nouns: -ses -> -s, -ies -> -y),
+ *    the candidates are the word and the results;
+ * 2. keep the candidates that are lemmas in index.<pos>; if none, keep
+ *    applying the rules to the results until some are;
+ * then the lemma is the shortest candidate (the first on ties), or the word.
+ * Index lookups use libwordnet (wninit, bin_search on its index files). */
+
 static int wn_state; /* 0 not tried, 1 ready, -1 failed */
+static FILE *wn_exc[NUMPARTS + 1];
 
 static int quiet_message(char *msg) { (void)msg; return -1; }
 
+static const char *wn_dir(void)
+{
+    const char *d = getenv("WNSEARCHDIR");
+    return d && *d ? d : "/usr/share/wordnet";
+}
+
+static llm_status wn_open(void)
+{
+    if (wn_state == 0) {
+        display_message = quiet_message;
+        wn_state = wninit() == 0 ? 1 : -1;
+        static const char *const exc_name[NUMPARTS + 1] = { NULL, "noun", "verb", "adj", "adv" };
+        for (int p = 1; p <= NUMPARTS && wn_state > 0; p++) {
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s.exc", wn_dir(), exc_name[p]);
+            wn_exc[p] = fopen(path, "r");
+            if (!wn_exc[p]) wn_state = -1;
+        }
+    }
+    if (wn_state < 0)
+        return llm_fail(LLM_ERR_IO, "lemmatize: cannot open the WordNet database in %s "
+                        "(install the Debian package wordnet-base, or set WNSEARCHDIR)", wn_dir());
+    return LLM_OK;
+}
+
+static int wn_pos(char pos)
+{
+    switch (pos) {
+    case 'n': return NOUN;
+    case 'v': return VERB;
+    case 'a': case 's': return ADJ;
+    case 'r': return ADV;
+    default: return 0;
+    }
+}
+
+typedef struct rule { const char *old, *new_; } rule;
+static const rule noun_rules[] = { { "s", "" }, { "ses", "s" }, { "ves", "f" }, { "xes", "x" }, { "zes", "z" },
+                                   { "ches", "ch" }, { "shes", "sh" }, { "men", "man" }, { "ies", "y" }, { NULL, NULL } };
+static const rule verb_rules[] = { { "s", "" }, { "ies", "y" }, { "es", "e" }, { "es", "" }, { "ed", "e" },
+                                   { "ed", "" }, { "ing", "e" }, { "ing", "" }, { NULL, NULL } };
+static const rule adj_rules[] = { { "er", "" }, { "est", "" }, { "er", "e" }, { "est", "e" }, { NULL, NULL } };
+static const rule adv_rules[] = { { NULL, NULL } };
+
+#define FORMS_MAX 256
+#define FORM_LEN 256
+typedef struct forms { char f[FORMS_MAX][FORM_LEN]; int n; } forms;
+
+static void forms_add(forms *fs, const char *s, size_t n)
+{
+    if (fs->n >= FORMS_MAX || n >= FORM_LEN) return;
+    memcpy(fs->f[fs->n], s, n);
+    fs->f[fs->n][n] = 0;
+    fs->n++;
+}
+
+static void apply_rules(const forms *in, const rule *rules, forms *out)
+{
+    out->n = 0;
+    for (int i = 0; i < in->n; i++) {
+        size_t l = strlen(in->f[i]);
+        for (const rule *r = rules; r->old; r++) {
+            size_t ol = strlen(r->old), nl = strlen(r->new_);
+            if (l < ol || strcmp(in->f[i] + l - ol, r->old) != 0) continue;
+            char tmp[FORM_LEN];
+            if (l - ol + nl >= FORM_LEN) continue;
+            memcpy(tmp, in->f[i], l - ol);
+            memcpy(tmp + l - ol, r->new_, nl + 1);
+            forms_add(out, tmp, l - ol + nl);
+        }
+    }
+}
+
+/* Keep the forms that are lemmas of this part of speech, without repeats;
+ * the shortest (first on ties) goes to best. Returns how many there were. */
+static int filter_best(const forms *fs, int wpos, char *best)
+{
+    int found = 0;
+    for (int i = 0; i < fs->n; i++) {
+        if (!fs->f[i][0] || !bin_search((char *)fs->f[i], indexfps[wpos])) continue;
+        if (!found || strlen(fs->f[i]) < strlen(best)) strcpy(best, fs->f[i]);
+        found++;
+    }
+    return found;
+}
+
 llm_status tok_lemmatize(const char *word, char pos, char *buf, size_t cap)
 {
-    int wpos;
-    switch (pos) {
-    case 'n': wpos = NOUN; break;
-    case 'v': wpos = VERB; break;
-    case 'a': case 's': wpos = ADJ; break;
-    case 'r': wpos = ADV; break;
-    default: return llm_fail(LLM_ERR_ARG, "lemmatize: part of speech '%c' is not one of n, v, a, r", pos ? pos : '?');
-    }
+    int wpos = wn_pos(pos);
+    if (!wpos) return llm_fail(LLM_ERR_ARG, "lemmatize: part of speech '%c' is not one of n, v, a, r", pos ? pos : '?');
     size_t len = strlen(word);
     llm_status st = check_utf8(word, len, "lemmatize");
     if (st) return st;
     if (len == 0) return llm_fail(LLM_ERR_ARG, "lemmatize: empty word");
-    if (len >= 256 || len >= cap) return llm_fail(LLM_ERR_ARG, "lemmatize: word too long (%zu bytes)", len);
-    if (wn_state == 0) {
-        display_message = quiet_message;
-        wn_state = wninit() == 0 ? 1 : -1;
-    }
-    if (wn_state < 0)
-        return llm_fail(LLM_ERR_IO, "lemmatize: cannot open the WordNet database in %s "
-                        "(install the Debian package wordnet-base, or set WNSEARCHDIR)",
-                        getenv("WNSEARCHDIR") ? getenv("WNSEARCHDIR") : "/usr/share/wordnet");
-    char w[256];
+    if (len >= FORM_LEN || len >= cap) return llm_fail(LLM_ERR_ARG, "lemmatize: word too long (%zu bytes)", len);
+    if ((st = wn_open())) return st;
+    char w[FORM_LEN], best[FORM_LEN];
     for (size_t i = 0; i <= len; i++) w[i] = (char)tolower((unsigned char)word[i]);
-    /* WordNet writes multi-word lemmas with '_'; morphstr wants the word as is. */
-    const char *lemma = morphstr(w, wpos);
-    /* morphstr gives NULL when the word is its own base form or unknown. */
-    snprintf(buf, cap, "%s", lemma ? lemma : w);
+    const rule *rules = wpos == NOUN ? noun_rules : wpos == VERB ? verb_rules : wpos == ADJ ? adj_rules : adv_rules;
+
+    static forms a, b; /* large: not on the stack (the engine is not re-entrant here anyway) */
+    a.n = 0;
+    forms_add(&a, w, len);
+    const char *exc = strchr(w, ' ') ? NULL : bin_search(w, wn_exc[wpos]);
+    if (exc) {
+        /* "geese goose": the base forms follow the word */
+        const char *p = strchr(exc, ' ');
+        while (p && *p) {
+            while (*p == ' ') p++;
+            size_t l = strcspn(p, " \n");
+            if (l) forms_add(&a, p, l);
+            p += l;
+            if (*p == '\n') break;
+        }
+        snprintf(buf, cap, "%s", filter_best(&a, wpos, best) ? best : w);
+        return LLM_OK;
+    }
+    apply_rules(&a, rules, &b);
+    for (int i = 0; i < b.n; i++) forms_add(&a, b.f[i], strlen(b.f[i]));
+    if (filter_best(&a, wpos, best)) { snprintf(buf, cap, "%s", best); return LLM_OK; }
+    while (b.n) {
+        apply_rules(&b, rules, &a);
+        b = a;
+        if (filter_best(&b, wpos, best)) { snprintf(buf, cap, "%s", best); return LLM_OK; }
+    }
+    snprintf(buf, cap, "%s", w);
+    return LLM_OK;
+}
+
+/* Every base form libwordnet's own morphstr() gives, joined by spaces. */
+llm_status tok_morphstr(const char *word, char pos, char *buf, size_t cap)
+{
+    int wpos = wn_pos(pos);
+    if (!wpos) return llm_fail(LLM_ERR_ARG, "morphstr: part of speech '%c' is not one of n, v, a, r", pos ? pos : '?');
+    size_t len = strlen(word);
+    llm_status st = check_utf8(word, len, "morphstr");
+    if (st) return st;
+    if (len == 0 || len >= FORM_LEN) return llm_fail(LLM_ERR_ARG, "morphstr: word empty or too long (%zu bytes)", len);
+    if ((st = wn_open())) return st;
+    char w[FORM_LEN];
+    for (size_t i = 0; i <= len; i++) w[i] = (char)tolower((unsigned char)word[i]);
+    size_t k = 0;
+    buf[0] = 0;
+    for (const char *lemma = morphstr(w, wpos); lemma; lemma = morphstr(NULL, wpos)) {
+        int n = snprintf(buf + k, cap - k, "%s%s", k ? " " : "", lemma);
+        if (n < 0 || (size_t)n >= cap - k) return llm_fail(LLM_ERR_ARG, "morphstr: too many base forms");
+        k += (size_t)n;
+    }
     return LLM_OK;
 }
 

@@ -251,15 +251,14 @@ static llm_status ensure(void **buf, size_t *cap, size_t need, size_t elem)
     return LLM_OK;
 }
 
-/* Lowercase (when asked) and validate a document into v->low; returns its length. */
-static llm_status preprocess(features_vectorizer *v, const char *doc, size_t len, size_t docno, size_t *out_len)
+/* Lowercase (when asked) and validate doc into dst (room for 3 * len + 1). */
+static llm_status lower_into(const char *doc, size_t len, int lowercase, char *dst, size_t *out_len, size_t docno)
 {
-    if (ensure((void **)&v->low, &v->low_cap, len * 3 + 8, 1)) return LLM_ERR_NOMEM;
     size_t w = 0, i = 0;
     while (i < len) {
         unsigned char b = (unsigned char)doc[i];
         if (b < 0x80) {
-            v->low[w++] = (char)(v->o.lowercase && b >= 'A' && b <= 'Z' ? b + 32 : b);
+            dst[w++] = (char)(lowercase && b >= 'A' && b <= 'Z' ? b + 32 : b);
             i++;
             continue;
         }
@@ -267,21 +266,41 @@ static llm_status preprocess(features_vectorizer *v, const char *doc, size_t len
         utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)doc + i, (utf8proc_ssize_t)(len - i), &cp);
         if (n < 0)
             return llm_fail(LLM_ERR_FORMAT, "vectorizer: document %zu is not valid UTF-8 (byte %zu)", docno + 1, i + 1);
-        if (v->o.lowercase) {
+        if (lowercase) {
             if (cp == 0x130) { /* Python: U+0130 lowercases to "i" + combining dot */
-                memcpy(v->low + w, "i\xcc\x87", 3);
+                memcpy(dst + w, "i\xcc\x87", 3);
                 w += 3;
                 i += (size_t)n;
                 continue;
             }
             cp = utf8proc_tolower(cp);
         }
-        w += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)v->low + w);
+        w += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)dst + w);
         i += (size_t)n;
     }
-    v->low[w] = '\0';
+    dst[w] = '\0';
     *out_len = w;
     return LLM_OK;
+}
+
+/* Lowercase (when asked) and validate a document into v->low; returns its length. */
+static llm_status preprocess(features_vectorizer *v, const char *doc, size_t len, size_t docno, size_t *out_len)
+{
+    if (ensure((void **)&v->low, &v->low_cap, len * 3 + 8, 1)) return LLM_ERR_NOMEM;
+    return lower_into(doc, len, v->o.lowercase, v->low, out_len, docno);
+}
+
+llm_status features_lowercase(const char *s, size_t len, char **out, size_t *out_len)
+{
+    *out = llm_malloc(len * 3 + 1);
+    if (!*out) return LLM_ERR_NOMEM;
+    llm_status st = lower_into(s, len, 1, *out, out_len, 0);
+    if (st) {
+        free(*out);
+        *out = NULL;
+        llm_fail(st, "lowercase: the text is not valid UTF-8");
+    }
+    return st;
 }
 
 /* Length of the UTF-8 sequence starting with byte b (input is valid). */

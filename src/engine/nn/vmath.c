@@ -1,0 +1,189 @@
+/*
+ * vmath.c: the inner loops of the fused kernels, on one row of floats:
+ * exp/max/sum for softmax and cross-entropy, tanh, sigmoid, GELU and SiLU
+ * with their derivatives. libm's expf/tanhf are scalar and cost 10-20 ns
+ * each, which made exponentials, not matrix products, the bottleneck of
+ * attention and of the cross-entropy over a large vocabulary. Here exp is a
+ * Cephes-style polynomial (about 2 ulp) written branch-free so that the
+ * compiler vectorises it, and each function is built twice (AVX2+FMA and
+ * baseline x86-64), picked at load time by the CPU (gcc target_clones).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include "vmath.h"
+
+/* Branch-free selects in these loops need -fno-trapping-math to be
+ * if-converted (and so vectorised); nothing here relies on FP traps. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3", "no-trapping-math")
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define CLONES
+#endif
+
+/* exp(x) for x in float range; exp(-inf) = 0, large x saturate at FLT_MAX-ish. */
+static inline float vexp(float x)
+{
+    float xc = x < -87.0f ? -87.0f : x;
+    xc = xc > 88.3f ? 88.3f : xc;
+    float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
+    float r = xc - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    union { int32_t i; float f; } u;
+    u.i = ((int32_t)n + 127) << 23;
+    float y = p * u.f;
+    return x < -87.0f ? 0.0f : y;
+}
+
+/* tanh through exp: 1 - 2 / (exp(2x) + 1); odd, so use |x| for accuracy near 0 */
+static inline float vtanh(float x)
+{
+    float a = fabsf(x);
+    float t;
+    if (a < 0.004f) t = a * (1.0f - a * a * (1.0f / 3.0f)); /* series: avoids 1 - (1 - tiny) */
+    else t = 1.0f - 2.0f / (vexp(2.0f * a) + 1.0f);
+    return x < 0 ? -t : t;
+}
+
+static inline float vsigmoid(float x) { return 1.0f / (1.0f + vexp(-x)); }
+
+CLONES float vm_max(const float *x, int64_t n)
+{
+    float m = -INFINITY;
+#pragma omp simd reduction(max : m)
+    for (int64_t i = 0; i < n; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+CLONES float vm_sum(const float *x, int64_t n)
+{
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = 0; i < n; i++) s += x[i];
+    return s;
+}
+
+CLONES float vm_dot(const float *x, const float *y, int64_t n)
+{
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = 0; i < n; i++) s += x[i] * y[i];
+    return s;
+}
+
+CLONES float vm_exp_sub(float *y, const float *x, int64_t n, float m)
+{
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = 0; i < n; i++) {
+        float e = vexp(x[i] - m);
+        y[i] = e;
+        s += e;
+    }
+    return s;
+}
+
+CLONES float vm_sum_exp_sub(const float *x, int64_t n, float m)
+{
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int64_t i = 0; i < n; i++) s += vexp(x[i] - m);
+    return s;
+}
+
+CLONES void vm_scale(float *y, int64_t n, float s)
+{
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) y[i] *= s;
+}
+
+CLONES void vm_mul_sub(float *y, const float *p, int64_t n, float d)
+{
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) y[i] = p[i] * (y[i] - d);
+}
+
+CLONES void vm_axpy(float *y, const float *x, int64_t n, float a)
+{
+#pragma omp simd
+    for (int64_t i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+CLONES void vm_unary(int kind, float *y, const float *x, int64_t n)
+{
+    switch (kind) {
+    case VM_EXP:
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) y[i] = vexp(x[i]);
+        break;
+    case VM_TANH:
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) y[i] = vtanh(x[i]);
+        break;
+    case VM_SIGMOID:
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) y[i] = vsigmoid(x[i]);
+        break;
+    case VM_SILU:
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) y[i] = x[i] * vsigmoid(x[i]);
+        break;
+    case VM_GELU_TANH:
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) {
+            float v = x[i];
+            y[i] = 0.5f * v * (1.0f + vtanh(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* dx = g * f'(x) (or from y = f(x) where that is cheaper) */
+CLONES void vm_unary_grad(int kind, float *dx, const float *g, const float *v, int64_t n)
+{
+    switch (kind) {
+    case VM_EXP: /* v = y */
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) dx[i] = g[i] * v[i];
+        break;
+    case VM_TANH: /* v = y */
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) dx[i] = g[i] * (1.0f - v[i] * v[i]);
+        break;
+    case VM_SIGMOID: /* v = y */
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) dx[i] = g[i] * v[i] * (1.0f - v[i]);
+        break;
+    case VM_SILU: /* v = x */
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) {
+            float s = vsigmoid(v[i]);
+            dx[i] = g[i] * s * (1.0f + v[i] * (1.0f - s));
+        }
+        break;
+    case VM_GELU_TANH: /* v = x */
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) {
+            const float c = 0.7978845608028654f;
+            float x = v[i];
+            float th = vtanh(c * (x + 0.044715f * x * x * x));
+            dx[i] = g[i] * (0.5f * (1.0f + th) + 0.5f * x * (1.0f - th * th) * c * (1.0f + 3.0f * 0.044715f * x * x));
+        }
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,29 @@
+/*
+ * vmath.h: vectorised row kernels (see vmath.c) shared by the fused nn
+ * kernels and the elementwise ops: max, sum, dot, exp with a shift, and
+ * exp/tanh/sigmoid/SiLU/GELU(tanh) with their derivatives.
+ */
+#ifndef LLM_VMATH_H
+#define LLM_VMATH_H
+
+#include <stdint.h>
+
+enum { VM_EXP = 1, VM_TANH, VM_SIGMOID, VM_SILU, VM_GELU_TANH };
+
+float vm_max(const float *x, int64_t n);
+float vm_sum(const float *x, int64_t n);
+float vm_dot(const float *x, const float *y, int64_t n);
+/* y[i] = exp(x[i] - m); returns the sum (y may be x) */
+float vm_exp_sub(float *y, const float *x, int64_t n, float m);
+/* sum of exp(x[i] - m) */
+float vm_sum_exp_sub(const float *x, int64_t n, float m);
+void vm_scale(float *y, int64_t n, float s);
+/* y[i] = p[i] * (y[i] - d): the softmax backward of one row */
+void vm_mul_sub(float *y, const float *p, int64_t n, float d);
+void vm_axpy(float *y, const float *x, int64_t n, float a);
+/* y = f(x) for f in VM_* (y may be x) */
+void vm_unary(int kind, float *y, const float *x, int64_t n);
+/* dx = g * f'(.): v is y for EXP/TANH/SIGMOID, x for SILU/GELU_TANH */
+void vm_unary_grad(int kind, float *dx, const float *g, const float *v, int64_t n);
+
+#endif
