@@ -343,11 +343,36 @@ function M.run_step(info, lab, k, opts)
   if res.status == "ok" and type(res.value) == "table" then
     local v = res.value
     out.status, out.points, out.max, out.message = v.status, v.points or 0, v.max or max, v.message
+    out.runs = v.runs
   else
     out.status = (res.status == "crash" or res.status == "ok") and "error" or res.status
     out.message = res.message or "the step returned no result"
   end
   return out
+end
+
+-- Write the runs a step recorded in its sandbox (llm.runs_relay) to the
+-- store through llm.runs, tagged with the lab and its file.
+function M.store_runs(db, info, lab, runs)
+  if not db or not runs or #runs == 0 then return end
+  local llm_runs = require "llm.runs"
+  llm_runs.set_context({ lab = lab.id, lab_file = info.path })
+  for _, r in ipairs(runs) do
+    local inputs = {}
+    for _, p in ipairs(r.inputs or {}) do
+      if io.open(p, "rb") then inputs[#inputs + 1] = p end
+    end
+    -- the manifest records the seed the step had set when it started the run
+    if math.type(r.seed) == "integer" then require("llm").seed(r.seed) end
+    local run = llm_runs.start { name = r.name, params = r.params, db = db, inputs = inputs,
+      flush_rows = math.max(1000, #r.rows * 4) }
+    for _, row in ipairs(r.rows) do run:log(row[1], row[2]) end
+    for _, p in ipairs(r.artifacts or {}) do
+      if io.open(p, "rb") then run:artifact(p) end
+    end
+    run:finish(r.status == "incomplete" and "failed" or r.status)
+  end
+  llm_runs.set_context({})
 end
 
 -- Open the progress store when it is available (nil otherwise).
@@ -394,6 +419,7 @@ function M.run(info, lab, opts)
       end
       if not opts.check_only then w("\n") end
       if db then
+        M.store_runs(db, info, lab, r.runs)
         db:lab_step_result(attempt, k, { title = st.title, status = r.status, points = r.points, max = r.max,
           message = r.message, output = r.output })
       end
