@@ -264,6 +264,21 @@ check "ASCII mode has no box-drawing characters" sh -c "! $TMUX_CMD capture-pane
 keys q q
 wait_for "and it quits cleanly" 'UI-EXITED=0'
 
+# ---------------------------------------------------------------- SIGTERM while a step runs
+start_ui 100 30 ui --lab w01.lab01
+wait_for "the lab opens for the SIGTERM test" 'Lab 1: UI test lab'
+keys g
+for _ in 1 2 3; do keys p; done
+keys n r
+wait_for "the long step runs" 'tick 1'
+shell_pid=$($TMUX_CMD list-panes -t "$SESSION" -F '#{pane_pid}')
+ui_pid=$(pgrep -P "$shell_pid" -x llmlab | head -n 1)
+step_pids=$(pgrep -P "$ui_pid")
+check "the step runs in a child process of the UI" test -n "$step_pids"
+kill -TERM "$ui_pid"
+wait_for "SIGTERM ends the UI cleanly" 'UI-EXITED=0'
+check "and the step's process is gone" sh -c "for p in $step_pids; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
+
 # ---------------------------------------------------------------- a lab that does not exist
 start_ui 100 30 ui --lab w99.lab99
 wait_for "--lab with an unknown id says so on the course screen" "there is no lab 'w99.lab99'"
