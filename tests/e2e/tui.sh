@@ -227,6 +227,7 @@ keys r
 wait_for "the untouched exercise fails its check" 'Check failed +0/3 points'
 keys p r
 wait_for "step 2 runs" 'seed 42 twice gives'
+wait_for "and finishes" 'step 2: done'
 check "the run it logged is in the database" test "$(db_eval 'for _, r in ipairs(require("llm.store").open():runs()) do if r.name == "welcome" then print(r.lab) end end')" = w00.lab00
 keys n
 wait_for "the step names its exercise" 'Exercise word_counts'
@@ -273,7 +274,7 @@ keys n r
 wait_for "the long step runs" 'tick 1'
 shell_pid=$($TMUX_CMD list-panes -t "$SESSION" -F '#{pane_pid}')
 ui_pid=$(pgrep -P "$shell_pid" -x llmlab | head -n 1)
-step_pids=$(pgrep -P "$ui_pid")
+step_pids=$(pgrep -P "$ui_pid" -x llmlab | tr '\n' ' ')
 check "the step runs in a child process of the UI" test -n "$step_pids"
 kill -TERM "$ui_pid"
 wait_for "SIGTERM ends the UI cleanly" 'UI-EXITED=0'
