@@ -7,6 +7,8 @@
 --   nn.LayerNorm, nn.RMSNorm                                  (norm.lua)
 --   nn.MultiHeadAttention                                      (attention.lua)
 --   nn.TransformerBlock, nn.GPT                                (gpt.lua)
+--   nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell,
+--   nn.detach_state, nn.rnn (the step functions)                (rnn.lua)
 --   nn.cross_entropy, nn.mse_loss, ..., nn.CrossEntropyLoss    (losses.lua)
 --   nn.functional (F)   composed versions of the fused ops, for teaching
 --   nn.init             initialisation schemes (= llm.optim.init)
@@ -22,6 +24,11 @@ nn.MultiHeadAttention = require "llm.nn.attention"
 local gpt = require "llm.nn.gpt"
 nn.TransformerBlock, nn.GPT = gpt.TransformerBlock, gpt.GPT
 for k, v in pairs(require "llm.nn.losses") do nn[k] = v end
+local rnn = require "llm.nn.rnn"
+nn.rnn = rnn
+nn.RNN, nn.LSTM, nn.GRU, nn.Recurrent = rnn.RNN, rnn.LSTM, rnn.GRU, rnn.Recurrent
+nn.RNNCell, nn.LSTMCell, nn.GRUCell = rnn.RNNCell, rnn.LSTMCell, rnn.GRUCell
+nn.detach_state = rnn.detach_state
 nn.functional = require "llm.nn.functional"
 nn.F = nn.functional
 nn.init = require "llm.optim.init_schemes"
