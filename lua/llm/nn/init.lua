@@ -9,6 +9,7 @@
 --   nn.TransformerBlock, nn.GPT                                (gpt.lua)
 --   nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell,
 --   nn.detach_state, nn.rnn (the step functions)                (rnn.lua)
+--   nn.RNNLM (recurrent language model; see llm.rnnlm)          (../rnnlm.lua)
 --   nn.cross_entropy, nn.mse_loss, ..., nn.CrossEntropyLoss    (losses.lua)
 --   nn.functional (F)   composed versions of the fused ops, for teaching
 --   nn.init             initialisation schemes (= llm.optim.init)
@@ -29,6 +30,7 @@ nn.rnn = rnn
 nn.RNN, nn.LSTM, nn.GRU, nn.Recurrent = rnn.RNN, rnn.LSTM, rnn.GRU, rnn.Recurrent
 nn.RNNCell, nn.LSTMCell, nn.GRUCell = rnn.RNNCell, rnn.LSTMCell, rnn.GRUCell
 nn.detach_state = rnn.detach_state
+nn.RNNLM = require("llm.rnnlm").RNNLM
 nn.functional = require "llm.nn.functional"
 nn.F = nn.functional
 nn.init = require "llm.optim.init_schemes"
