@@ -10,6 +10,7 @@
 --   nn.RNN, nn.LSTM, nn.GRU, nn.RNNCell, nn.LSTMCell, nn.GRUCell,
 --   nn.detach_state, nn.rnn (the step functions)                (rnn.lua)
 --   nn.RNNLM (recurrent language model; see llm.rnnlm)          (../rnnlm.lua)
+--   nn.ELMo (bidirectional LSTM LM, contextual vectors; llm.elmo) (../elmo.lua)
 --   nn.cross_entropy, nn.mse_loss, ..., nn.CrossEntropyLoss    (losses.lua)
 --   nn.functional (F)   composed versions of the fused ops, for teaching
 --   nn.init             initialisation schemes (= llm.optim.init)
@@ -31,6 +32,7 @@ nn.RNN, nn.LSTM, nn.GRU, nn.Recurrent = rnn.RNN, rnn.LSTM, rnn.GRU, rnn.Recurren
 nn.RNNCell, nn.LSTMCell, nn.GRUCell = rnn.RNNCell, rnn.LSTMCell, rnn.GRUCell
 nn.detach_state = rnn.detach_state
 nn.RNNLM = require("llm.rnnlm").RNNLM
+nn.ELMo = require("llm.elmo").ELMo
 nn.functional = require "llm.nn.functional"
 nn.F = nn.functional
 nn.init = require "llm.optim.init_schemes"
