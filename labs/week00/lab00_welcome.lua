@@ -58,7 +58,9 @@ code and may **check** your work. Checks give points, for example `3/3`.
       text = [[
 Code in a step runs in a **sandbox**: a fresh Lua state with the `llm`
 module, a time budget and a memory budget. Random numbers come from the
-engine's generator, so a seed gives the same numbers everywhere:
+engine's generator, so a seed gives the same numbers everywhere. The step
+also logs a tiny run, the way training labs record their loss curves
+(`llmlab runs list` shows it):
 
 ```lua
 llm.seed(42); print(llm.random())
@@ -70,6 +72,10 @@ llm.seed(42); print(llm.random())
         local a = llm.random()
         llm.seed(42)
         print(string.format("seed 42 twice gives %.6f and %.6f", a, llm.random()))
+        -- Training labs log their curves as runs (`llmlab runs list`).
+        local run = llm.runs.start { name = "welcome", params = { seed = 42 } }
+        for step = 1, 5 do run:log(step, { value = llm.random() }) end
+        run:finish()
       end,
     },
     {

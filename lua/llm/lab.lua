@@ -338,16 +338,42 @@ function M.run_step(info, lab, k, opts)
     memory = (st.memory or lab.memory or M.DEFAULT_MEMORY) * 2 ^ 20,
     label = "step " .. k,
     fork = opts.fork ~= false,
+    live = opts.live,
   }
   local out = { title = st.title, output = res.output, elapsed = res.elapsed, max = max, points = 0 }
   if res.status == "ok" and type(res.value) == "table" then
     local v = res.value
     out.status, out.points, out.max, out.message = v.status, v.points or 0, v.max or max, v.message
+    out.runs = v.runs
   else
     out.status = (res.status == "crash" or res.status == "ok") and "error" or res.status
     out.message = res.message or "the step returned no result"
   end
   return out
+end
+
+-- Write the runs a step recorded in its sandbox (llm.runs_relay) to the
+-- store through llm.runs, tagged with the lab and its file.
+function M.store_runs(db, info, lab, runs)
+  if not db or not runs or #runs == 0 then return end
+  local llm_runs = require "llm.runs"
+  llm_runs.set_context({ lab = lab.id, lab_file = info.path })
+  for _, r in ipairs(runs) do
+    local inputs = {}
+    for _, p in ipairs(r.inputs or {}) do
+      if io.open(p, "rb") then inputs[#inputs + 1] = p end
+    end
+    -- the manifest records the seed the step had set when it started the run
+    if math.type(r.seed) == "integer" then require("llm").seed(r.seed) end
+    local run = llm_runs.start { name = r.name, params = r.params, db = db, inputs = inputs,
+      flush_rows = math.max(1000, #r.rows * 4) }
+    for _, row in ipairs(r.rows) do run:log(row[1], row[2]) end
+    for _, p in ipairs(r.artifacts or {}) do
+      if io.open(p, "rb") then run:artifact(p) end
+    end
+    run:finish(r.status == "incomplete" and "failed" or r.status)
+  end
+  llm_runs.set_context({})
 end
 
 -- Open the progress store when it is available (nil otherwise).
@@ -358,7 +384,8 @@ function M.open_db(path)
 end
 
 -- Run a lab's steps and record the attempt. opts: mode, step (only that
--- one), check_only, size, db, out (writer), color.
+-- one), check_only, size, db, out (writer), color, live (print output as
+-- it comes, for a terminal; it is recorded either way).
 function M.run(info, lab, opts)
   opts = opts or {}
   local md = require "llm.markdown"
@@ -376,13 +403,14 @@ function M.run(info, lab, opts)
         if st.text then w(md.render(st.text, { color = opts.color, width = opts.width })) end
       end
       local r
+      if opts.live and not opts.check_only and (st.run or st.check) then w("--- output ---\n") end
       if st.run or st.check then
         r = M.run_step(info, lab, k, opts)
       else
         r = { title = st.title, status = "ok", points = 0, max = 0, output = "" }
       end
       results[k] = r
-      if not opts.check_only and r.output ~= "" then
+      if not opts.check_only and not opts.live and r.output ~= "" then
         w("--- output ---\n", r.output, (r.output:sub(-1) == "\n") and "" or "\n")
       end
       total, total_max = total + r.points, total_max + r.max
@@ -394,6 +422,7 @@ function M.run(info, lab, opts)
       end
       if not opts.check_only then w("\n") end
       if db then
+        M.store_runs(db, info, lab, r.runs)
         db:lab_step_result(attempt, k, { title = st.title, status = r.status, points = r.points, max = r.max,
           message = r.message, output = r.output })
       end

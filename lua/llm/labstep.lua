@@ -4,7 +4,8 @@
 -- step's `run` and `check`, and returns plain data:
 --   {status = "ok"|"failed"|"error", points=, max=, message=}
 -- Limits (time, memory) are enforced around it by the sandbox, which
--- reports "timeout"/"memory" itself.
+-- reports "timeout"/"memory" itself. Runs the step logs through llm.runs
+-- come back in `runs` (see llm.runs_relay).
 local senv = require "llm.sandbox_env"
 
 local function merged(a, b)
@@ -19,7 +20,11 @@ local function errstr(e)
   return "(error object is a " .. type(e) .. " value)"
 end
 
-return function(a)
+-- llm.runs inside the sandbox records runs for the parent to store.
+local relay = require "llm.runs_relay"
+package.loaded["llm.runs"] = relay
+
+local function step(a)
   local lab_env = setmetatable({}, { __index = _G })
   local fn, err = load(a.lab_src, a.lab_name, "t", lab_env)
   if not fn then return { status = "error", message = "the lab file does not load: " .. err } end
@@ -62,4 +67,10 @@ return function(a)
   local msg = rawget(r, "message")
   return { status = (p >= m) and "ok" or "failed", points = p, max = m,
     message = type(msg) == "string" and msg or nil }
+end
+
+return function(a)
+  local r = step(a)
+  r.runs = relay.export()
+  return r
 end

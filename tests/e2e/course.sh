@@ -21,6 +21,8 @@ expect_cmd "lab run on the template fails" 1 'FAIL\] step 3 Count words: 0/3' - 
 check "lab run created the student's copy" cmp -s "$WORK" "$SRCDIR/labs/week00/exercises/lab00_welcome.lua"
 expect_cmd "lab run prints step output" 1 'seed 42 twice gives 0\.[0-9]+ and 0\.[0-9]+' - -- $L --db "$DB" lab run 0
 expect_cmd "lab run --solution passes" 0 'w00\.lab00: 6/6 points, 0 steps not passing' - -- $L --db "$DB" lab run 0 --solution --small
+expect_cmd "a lab step's run reaches the store" 0 '^1 +welcome +w00\.lab00 +finished +5 ' - -- $L --db "$DB" runs list
+expect_cmd "with the step's seed in its manifest" 0 '^  seed +42$' - -- $L --db "$DB" runs show 1
 expect_cmd "lab run --step" 1 '^\[FAIL\] step 4 Sentence length' - -- $L --db "$DB" lab run 0 --step 4
 expect_cmd "lab run --step out of range" 1 - 'step number from 1 to 5' -- $L lab run 0 --step 9
 expect_cmd "lab run unknown lab" 1 - 'there is no lab 42' -- $L lab run 42

@@ -164,7 +164,7 @@ keys x
 wait_for "x cancels the step" 'step 2 cancelled'
 wait_gone "the gauge goes away" 'spinning \['
 keys n r
-wait_for "an error in a step names the file and line" 'lab01_uitest\.lua:[0-9]+: attempt to ind'
+wait_for "an error in a step names the file and line" '┃ week01/lab01_uitest\.lua:[0-9]+: attempt'
 wait_for "the step pane says it failed" '^┃ Error +┃'
 keys p p r
 wait_for "after a cancel the next run works" 'Check passed +2/2 points'
@@ -225,6 +225,11 @@ keys n n
 wait_for "step 3 has an exercise" 'Step 3/5: Count words'
 keys r
 wait_for "the untouched exercise fails its check" 'Check failed +0/3 points'
+keys p r
+wait_for "step 2 runs" 'seed 42 twice gives'
+wait_for "and finishes" 'step 2: done'
+check "the run it logged is in the database" test "$(db_eval 'for _, r in ipairs(require("llm.store").open():runs()) do if r.name == "welcome" then print(r.lab) end end')" = w00.lab00
+keys n
 wait_for "the step names its exercise" 'Exercise word_counts'
 keys H
 wait_for "H shows the exercise's first hint" 'Hint 1/3'
@@ -247,8 +252,8 @@ keys q R
 wait_for "R lists the runs" 'bigram2 .*finished +20 +0\.075'
 keys Space j Space Enter
 wait_for "two selected runs are compared in one plot" 'comparing 2 run\(s\)'
-wait_for "the plot has both curves' names" '#2 bigram2'
-wait_for "and the other one" '#1 bigram1'
+wait_for "the plot has both curves' names" '#[0-9]+ bigram2'
+wait_for "and the other one" '#[0-9]+ bigram1'
 keys q q
 wait_for "quits after runs" 'UI-EXITED=0'
 
@@ -259,6 +264,27 @@ check "NO_COLOR: no colour escapes at all" sh -c "! $TMUX_CMD capture-pane -e -p
 check "ASCII mode has no box-drawing characters" sh -c "! $TMUX_CMD capture-pane -p -t $SESSION | grep -q '[┃━│─]'"
 keys q q
 wait_for "and it quits cleanly" 'UI-EXITED=0'
+
+# ---------------------------------------------------------------- SIGTERM while a step runs
+start_ui 100 30 ui --lab w01.lab01
+wait_for "the lab opens for the SIGTERM test" 'Lab 1: UI test lab'
+keys g
+for _ in 1 2 3; do keys p; done
+keys n r
+wait_for "the long step runs" 'tick 1'
+shell_pid=$($TMUX_CMD list-panes -t "$SESSION" -F '#{pane_pid}')
+ui_pid=$(pgrep -P "$shell_pid" -x llmlab | head -n 1)
+step_pids=$(pgrep -P "$ui_pid" -x llmlab | tr '\n' ' ')
+check "the step runs in a child process of the UI" test -n "$step_pids"
+kill -TERM "$ui_pid"
+wait_for "SIGTERM ends the UI cleanly" 'UI-EXITED=0'
+check "and the step's process is gone" sh -c "for p in $step_pids; do kill -0 \$p 2>/dev/null && exit 1; done; exit 0"
+
+# ---------------------------------------------------------------- a lab that does not exist
+start_ui 100 30 ui --lab w99.lab99
+wait_for "--lab with an unknown id says so on the course screen" "there is no lab 'w99.lab99'"
+keys q
+wait_for "quits" 'UI-EXITED=0'
 
 # ---------------------------------------------------------------- a monochrome terminal
 UI_ENV="TERM=vt100" start_ui 100 30

@@ -51,6 +51,8 @@ function M.new(opts)
   if lab and self.model:lab_item(lab) then
     local ok, scr = pcall(require("llm.ui.screens.lab").new, self, lab)
     if ok then self:push(scr) else self.status = "cannot open " .. tostring(lab) .. ": " .. tostring(scr) end
+  elseif opts.lab then
+    self.status = ("there is no lab '%s' (ids look like w03.lab05)"):format(opts.lab)
   end
   return self
 end

@@ -98,6 +98,16 @@ function jobs.lab_step(path, k, size)
   if res.status == "ok" and type(res.value) == "table" then
     local v = res.value
     out.status, out.points, out.max, out.message = v.status, v.points or 0, v.max or max, v.message
+    -- runs the step logged (llm.runs inside the sandbox) go to the store,
+    -- as `llmlab lab run` stores them
+    if v.runs and #v.runs > 0 and labm.store_runs then
+      local ok, e = pcall(function()
+        local db = labm.open_db()
+        labm.store_runs(db, info, lab, v.runs)
+        if db then db:close() end
+      end)
+      if not ok then print("! the step's runs could not be saved: " .. tostring(e)) end
+    end
   elseif res.status == "ok" or res.status == "crash" then
     out.status = "error"
     out.message = res.message or "the step returned no result"

@@ -161,6 +161,15 @@ static int l_edit(lua_State *L)
     return 1;
 }
 
+/* SIGTERM or SIGHUP (the terminal went away): leave the loop so curses
+ * restores the terminal and a running step's child is killed. */
+static volatile sig_atomic_t got_term;
+static void on_term(int sig)
+{
+    (void)sig;
+    got_term = 1;
+}
+
 static double now_ms(void)
 {
     struct timespec t;
@@ -258,10 +267,16 @@ int app_cmd_tui(int argc, char **argv)
         return APP_EXIT_ERROR;
     }
     s.dirty = 1;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     int wait_ms = -1;
     double last_draw = 0;
     double loop_wall = now_ms(), loop_cpu = thread_cpu_ms(), loop_plot = plot_gnuplot_cpu_seconds();
-    while (!s.quit) {
+    while (!s.quit && !got_term) {
         if (s.dirty || (wait_ms >= 0 && now_ms() - last_draw >= wait_ms)) {
             draw(&s, &wait_ms);
             last_draw = now_ms();
@@ -294,6 +309,7 @@ int app_cmd_tui(int argc, char **argv)
             if (timeout < 0) timeout = 0;
         }
         int r = poll(fds, 2, timeout);
+        if (got_term) break;
         if (r < 0 && errno != EINTR) break;
         /* KEY_RESIZE comes through wget_wch after SIGWINCH interrupts poll. */
         tui_keys_read(on_key, &s);

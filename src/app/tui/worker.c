@@ -280,9 +280,20 @@ static void run_forked(lua_State *L, const char *name, const char *code, size_t 
         if (devnull >= 0) dup2(devnull, 0); /* the terminal belongs to the UI */
         dup2(outp[1], 1);
         dup2(outp[1], 2);
-        close(outp[0]);
-        close(evp[0]);
-        child_event_fd = evp[1];
+        /* Keep only stdin/out/err and the frame pipe (as fd 3): the fork
+         * copied every descriptor of the process, among them the UI
+         * thread's pipe to a gnuplot it may be feeding right now; holding
+         * its write end would keep that gnuplot waiting for the end of its
+         * script, and the UI with it. */
+        if (evp[1] != 3) {
+            dup2(evp[1], 3);
+            evp[1] = 3;
+        }
+        fcntl(3, F_SETFD, 0);
+        if (close_range(4, ~0U, 0) != 0) {
+            for (int fd = 4; fd < 1024; fd++) close(fd);
+        }
+        child_event_fd = 3;
         signal(SIGPIPE, SIG_DFL);
         run_job(L, name, code, len);
         fflush(stdout);

@@ -234,6 +234,7 @@ function S:run_step(app)
       if res.ok then
         local v = res.value
         v.title = step.title
+        v.message = self:shorten(v.message)
         self.results[i] = v
         local summary = ({ ok = "passed", failed = "check failed", error = "error", timeout = "out of time",
           memory = "out of memory" })[v.status] or v.status
@@ -249,12 +250,30 @@ function S:run_step(app)
         app:append_output("! cancelled\n")
         app.status = ("step %d cancelled"):format(i)
       else
+        res.error = self:shorten(res.error)
         self.results[i] = { status = "error", message = res.error }
         app:append_output("! " .. res.error:gsub("\n", "\n! ") .. "\n")
         app.status = ("step %d failed: %s"):format(i, res.error:match("[^\n]*"))
       end
     end, true)
   if not started then self.results[i] = nil end
+end
+
+-- Messages name the lab file by its full path; weekNN/labMM_x.lua reads
+-- better in a narrow pane and still says file:line.
+function S:shorten(msg)
+  if type(msg) ~= "string" then return msg end
+  local short = self.path:match("([^/]+/[^/]+)$") or self.path
+  local out, from = {}, 1
+  while true do
+    local a, b = msg:find(self.path, from, true)
+    if not a then break end
+    out[#out + 1] = msg:sub(from, a - 1)
+    out[#out + 1] = short
+    from = b + 1
+  end
+  out[#out + 1] = msg:sub(from)
+  return table.concat(out)
 end
 
 -- When every step has a passing result, the lab is done: record it once.
