@@ -12,6 +12,8 @@
 #include <lauxlib.h>
 #include "app.h"
 #include "core.h"
+#include "progress.h"
+#include "tui/tui.h"
 
 typedef struct command {
     const char *name;
@@ -24,12 +26,13 @@ static const command commands[] = {
     {"run", "run FILE.lua [ARGS...]", "run a Lua script with the llm module (arg table as lua gives)", app_cmd_run},
     {"eval", "eval 'CODE'", "run a Lua chunk; an expression's value is printed", app_cmd_eval},
     {"repl", "repl", "interactive Lua prompt with llm loaded (history, multi-line, Ctrl-C)", app_cmd_repl},
+    {"ui", "ui [--lab ID]", "the workbench UI (what llmlab with no command opens on a terminal)", app_cmd_tui},
     {"course", "course [--week N]", "the course outline with your status on every item", NULL},
     {"progress", "progress [check|uncheck|import|export]", "your checklist: progress by module and week, tick items", NULL},
     {"runs", "runs list|show ID|compare ID...", "tracked training runs: params, metrics, manifest", NULL},
     {"lab", "lab list|show|run|hint|... N", "run and check a lab's steps in the sandbox; hints, solutions, dev-check", NULL},
     {"quiz", "quiz take|grade|lint N", "take a week's quiz (resumable), batch-grade submissions, lint quiz files", NULL},
-    {"data", "data list|info|fetch", "corpora: list the catalog, describe one, fetch from apt/npm", NULL},
+    {"data", "data list|info|fetch|verify", "corpora: list the catalog, describe one, fetch from apt/npm, verify", NULL},
 };
 static const size_t command_count = sizeof commands / sizeof commands[0];
 
@@ -124,11 +127,18 @@ int main(int argc, char **argv)
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C"); /* Lua's number formatting must not follow the locale */
     llm_seed(0);
+    app_lua_hooks_install();
+    progress_cli_install(stderr, -1);
     if (take_db_option(&argc, argv) != 0) return APP_EXIT_USAGE;
 
-    /* No command: the workbench UI will open here; until then, and with
-     * --plain, print the help. */
-    if (argc < 2 || strcmp(argv[1], "--plain") == 0) {
+    /* No command: the workbench UI on a terminal (resuming at the last
+     * lab); --plain, or output that is not a terminal, prints the help. */
+    if (argc < 2 || strcmp(argv[1], "--lab") == 0) {
+        if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) return app_cmd_tui(argc, argv);
+        print_help(stdout);
+        return APP_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--plain") == 0) {
         print_help(stdout);
         return APP_EXIT_OK;
     }

@@ -22,6 +22,11 @@ int llm_lua_fail(lua_State *L, const char *op);
 /* Raise if status is not LLM_OK. */
 void llm_lua_check(lua_State *L, llm_status status, const char *op);
 
+/* Set by the program (src/app) to add its own C modules (llm.app: gnuplot,
+ * progress, the UI's channels) to every state llm_lua_setup prepares;
+ * NULL in programs that have none (unit tests). */
+extern void (*llm_lua_app_setup)(lua_State *L);
+
 /* Subject registrations: each sets fields in the table at the top of the stack. */
 void l_core_register(lua_State *L);
 void l_io_register(lua_State *L);
