@@ -159,10 +159,20 @@ int rnn_forward(tensor_rnn_mode mode, const rnn_dims *d, float *out, float *ws, 
     return 0;
 }
 
-/* column sums of A (M, N) added into s (N) */
-static void colsum_acc(float *s, const float *A, int64_t M, int64_t N, int64_t lda)
+/* column sums of A (M, N) added into s1 and s2 (N each; either may be NULL):
+ * one GEMV against a vector of ones */
+static int colsum_acc(float *s1, float *s2, const float *A, int64_t M, int64_t N, int64_t lda)
 {
-    for (int64_t r = 0; r < M; r++) vm_axpy(s, A + r * lda, N, 1.0f);
+    if (M == 0 || N == 0 || (!s1 && !s2)) return 0;
+    float *ones = malloc(sizeof(float) * (size_t)M), *sum = calloc((size_t)N, sizeof(float));
+    if (!ones || !sum) { free(ones); free(sum); return -1; }
+    for (int64_t r = 0; r < M; r++) ones[r] = 1.0f;
+    cblas_sgemv(CblasRowMajor, CblasTrans, (int)M, (int)N, 1.0f, A, (int)lda, ones, 1, 0.0f, sum, 1);
+    if (s1) vm_axpy(s1, sum, N, 1.0f);
+    if (s2) vm_axpy(s2, sum, N, 1.0f);
+    free(ones);
+    free(sum);
+    return 0;
 }
 
 int rnn_backward(tensor_rnn_mode mode, const rnn_dims *d, float *dx, float *dh0, float *dc0, float *dw_ih,
@@ -265,8 +275,13 @@ int rnn_backward(tensor_rnn_mode mode, const rnn_dims *d, float *dx, float *dh0,
         if (T > 1) gemm_tn_acc(GH, H, (T - 1) * B, dgh + B * GH, GH, hs, H, dw_hh, H);
         if (h0) gemm_tn_acc(GH, H, B, dgh, GH, h0, H, dw_hh, H);
     }
-    if (db_ih) colsum_acc(db_ih, dgi, T * B, GH, GH);
-    if (db_hh) colsum_acc(db_hh, dgh, T * B, GH, GH);
+    int failed = 0;
+    if (dgh == dgi) { /* both biases see the same gradient */
+        failed |= colsum_acc(db_ih, db_hh, dgi, T * B, GH, GH);
+    } else {
+        failed |= colsum_acc(db_ih, NULL, dgi, T * B, GH, GH);
+        failed |= colsum_acc(db_hh, NULL, dgh, T * B, GH, GH);
+    }
     if (dx) gemm_nn(T * B, In, GH, dgi, GH, w_ih, In, 0.0f, dx, In);
     free(dgi);
     if (gru) free(dgh);
@@ -274,5 +289,5 @@ int rnn_backward(tensor_rnn_mode mode, const rnn_dims *d, float *dx, float *dh0,
     free(dhn);
     free(dc);
     free(tc);
-    return 0;
+    return failed ? -1 : 0;
 }
