@@ -21,10 +21,11 @@
 static tensor *opt_tensor(lua_State *L, int opts, const char *field, const char *what)
 {
     tensor *t = NULL;
-    if (opts && lua_getfield(L, opts, field) != LUA_TNIL) {
+    if (!opts) return NULL;
+    if (lua_getfield(L, opts, field) != LUA_TNIL) {
         tensor **b = luaL_testudata(L, -1, TENSOR_MT);
         if (!b || !*b) luaL_error(L, "recurrent: %s must be a tensor", what);
-        t = *b;
+        t = *b; /* still referenced by the options table */
     }
     lua_pop(L, 1);
     return t;
