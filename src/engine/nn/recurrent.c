@@ -19,6 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cblas.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "recurrent.h"
 #include "vmath.h"
 
@@ -33,31 +36,63 @@ const char *tensor_rnn_mode_name(tensor_rnn_mode mode)
     return (unsigned)mode < TENSOR_RNN_MODE_COUNT ? names[mode] : "?";
 }
 
-/* C (M, N) = A (M, K) B^T (N, K) + beta C, row-major, leading dims given. */
+/* C (M, N) = op(A) op(B) + beta C, row-major. With more than one thread the
+ * product is split into blocks of rows (tall products: the input
+ * projections over all steps) or of columns (the short per-step products,
+ * B rows by G*H columns), one single-threaded BLAS call per block: the
+ * engine runs BLAS on one thread and parallelises with OpenMP itself. */
+static void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t M, int64_t N, int64_t K, const float *A,
+                 int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc)
+{
+    if (M == 0 || N == 0) return;
+    int nth = 1;
+#ifdef _OPENMP
+    if ((double)M * (double)N * (double)K >= 4e6) nth = omp_get_max_threads();
+#endif
+    int64_t rows = M >= 64 * (int64_t)nth ? (M + nth - 1) / nth : 0;          /* split rows ... */
+    int64_t cols = rows ? 0 : ((N + nth - 1) / nth + 15) / 16 * 16;          /* ... or columns */
+    if (nth <= 1 || (!rows && cols >= N)) {
+        cblas_sgemm(CblasRowMajor, ta, tb, (int)M, (int)N, (int)K, 1.0f, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+        return;
+    }
+#pragma omp parallel for num_threads(nth) schedule(static)
+    for (int i = 0; i < nth; i++) {
+        if (rows) {
+            int64_t m0 = i * rows, m = M - m0 < rows ? M - m0 : rows;
+            if (m <= 0) continue;
+            const float *a = ta == CblasNoTrans ? A + m0 * lda : A + m0;
+            cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)N, (int)K, 1.0f, a, (int)lda, B, (int)ldb, beta,
+                        C + m0 * ldc, (int)ldc);
+        } else {
+            int64_t n0 = i * cols, n = N - n0 < cols ? N - n0 : cols;
+            if (n <= 0) continue;
+            const float *b = tb == CblasNoTrans ? B + n0 : B + n0 * ldb;
+            cblas_sgemm(CblasRowMajor, ta, tb, (int)M, (int)n, (int)K, 1.0f, A, (int)lda, b, (int)ldb, beta, C + n0,
+                        (int)ldc);
+        }
+    }
+}
+
+/* C (M, N) = A (M, K) B^T (N, K) + beta C, leading dims given. */
 static void gemm_nt(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *B, int64_t ldb,
                     float beta, float *C, int64_t ldc)
 {
-    if (M == 0 || N == 0) return;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)N, (int)K, 1.0f, A, (int)lda, B, (int)ldb,
-                beta, C, (int)ldc);
+    gemm(CblasNoTrans, CblasTrans, M, N, K, A, lda, B, ldb, beta, C, ldc);
 }
 
 /* C (M, N) = A (M, K) B (K, N) + beta C */
 static void gemm_nn(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *B, int64_t ldb,
                     float beta, float *C, int64_t ldc)
 {
-    if (M == 0 || N == 0) return;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, A, (int)lda, B, (int)ldb,
-                beta, C, (int)ldc);
+    gemm(CblasNoTrans, CblasNoTrans, M, N, K, A, lda, B, ldb, beta, C, ldc);
 }
 
 /* C (M, N) += A^T B where A (K, M), B (K, N) */
 static void gemm_tn_acc(int64_t M, int64_t N, int64_t K, const float *A, int64_t lda, const float *B, int64_t ldb,
                         float *C, int64_t ldc)
 {
-    if (M == 0 || N == 0 || K == 0) return;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)M, (int)N, (int)K, 1.0f, A, (int)lda, B, (int)ldb,
-                1.0f, C, (int)ldc);
+    if (K == 0) return;
+    gemm(CblasTrans, CblasNoTrans, M, N, K, A, lda, B, ldb, 1.0f, C, ldc);
 }
 
 static int valid(const int64_t *len, int64_t t, int64_t b) { return !len || t < len[b]; }
@@ -68,6 +103,7 @@ int rnn_forward(tensor_rnn_mode mode, const rnn_dims *d, float *out, float *ws, 
 {
     const int64_t T = d->T, B = d->B, In = d->In, H = d->H, G = tensor_rnn_gates(mode);
     const int64_t GH = G * H, BH = B * H;
+    tensor_blas_single_thread();
     if (mode == TENSOR_RNN_LSTM) {
         // out (2, T, B, H): hs then cs; ws (T, B, 4H) pre-activations, then activated gates i f g o
         float *hs = out, *cs = out + T * BH;
@@ -183,6 +219,7 @@ int rnn_backward(tensor_rnn_mode mode, const rnn_dims *d, float *dx, float *dh0,
     const int64_t T = d->T, B = d->B, In = d->In, H = d->H, G = tensor_rnn_gates(mode);
     const int64_t GH = G * H, BH = B * H;
     const int lstm = mode == TENSOR_RNN_LSTM, gru = mode == TENSOR_RNN_GRU;
+    tensor_blas_single_thread();
     // dgi (T, B, GH): gradient of the input-side pre-activations; dgh: of the hidden side (GRU only differs)
     float *dgi = malloc(sizeof(float) * (size_t)(T * B * GH + 1));
     float *dgh = gru ? malloc(sizeof(float) * (size_t)(T * B * GH + 1)) : dgi;
