@@ -133,6 +133,9 @@ keys r
 wait_for "running the step streams its output" 'hello from the step'
 wait_for "the step's plot is drawn" 'uitest loss'
 wait_for "the check result has points" 'Check passed +2/2 points'
+keys s
+wait_for "s saves the plot" 'plot saved: .*w01\.lab01-step1-1\.png'
+check "the saved plot is a PNG" sh -c "head -c 8 '$XDG_DATA_HOME/llmlab/plots/w01.lab01-step1-1.png' | od -c | grep -q 'P   N   G'"
 keys H
 wait_for "H shows the hint" 'The answer is forty-two'
 check "the last lab is remembered" test "$(db_eval 'print(require("llm.store").open():last_lab())')" = w01.lab01
