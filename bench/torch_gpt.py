@@ -122,17 +122,20 @@ def main():
 
     for _ in range(2):
         step()
-    times = []
+    times, cpu = [], []
     for _ in range(max(5, steps)):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     med = statistics.median(times)
+    cmed = statistics.median(cpu)
     tok = B * T / med
     peak = sgemm_peak()
     mfu = tok * flops_per_token(c) / 1e9 / peak
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print("torch %s threads=%d step_ms=%.1f sgemm_gflops=%.1f" % (name, threads, med * 1e3, peak))
+    print("torch %s threads=%d step_ms=%.1f cpu_ms=%.1f cpu_tok_per_s=%.0f sgemm_gflops=%.1f"
+          % (name, threads, med * 1e3, cmed * 1e3, B * T / cmed, peak))
     print("torch %s threads=%d tok_per_s=%.0f mfu=%.3f rss_mb=%.0f" % (name, threads, tok, mfu, rss))
 
 

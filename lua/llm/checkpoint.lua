@@ -6,6 +6,8 @@
 --   local model, meta = llm.checkpoint.load("gpt.safetensors")   -- rebuilds a GPT from its config
 --   llm.checkpoint.load_into(model, path [, {strict = true}])     -- missing / unexpected keys and
 --                                                                 -- shape mismatches are errors
+--   llm.checkpoint.save_optimizer(opt, path), llm.checkpoint.load_optimizer(opt, path)
+--                                    -- moments and step counts, to resume a run exactly
 --   llm.checkpoint.save_tensors(path, {name = tensor, ...} [, metadata])
 --   local tensors, meta = llm.checkpoint.load_tensors(path)
 --
@@ -83,6 +85,21 @@ function M.load_into(model, path, opts)
   local ok, err = pcall(model.load_state_dict, model, tensors, strict)
   if not ok then error(path .. ": " .. tostring(err):gsub("^[^:]*:%d+: ", ""), 2) end
   return model, meta
+end
+
+function M.save_optimizer(opt, path)
+  local tensors, info = opt:state_dict()
+  local meta = { format = "llmlab-optimizer" }
+  for k, v in pairs(info) do meta[k] = tostring(v) end
+  M.save_tensors(path, tensors, meta)
+end
+
+function M.load_optimizer(opt, path)
+  local tensors, meta = M.load_tensors(path)
+  if meta.format ~= "llmlab-optimizer" then error(path .. ": not an optimizer state file", 2) end
+  local ok, err = pcall(opt.load_state_dict, opt, tensors, meta)
+  if not ok then error(path .. ": " .. tostring(err):gsub("^[^:]*:%d+: ", ""), 2) end
+  return opt
 end
 
 -- Rebuild a model from a file written by save (its class from metadata).

@@ -70,6 +70,34 @@ function Vectors:analogy(a, b, c, opts)
   return words[1], out
 end
 
+-- An nn.Embedding whose rows are these vectors, for the words given (all
+-- words by default): the course's "fine-tuning word embeddings". Row i-1
+-- (ids are 0-based) holds words[i]; words without a vector (and no
+-- subwords to build one) start from N(0, opts.unknown_std or 0.1).
+-- opts.freeze = true keeps the rows fixed during training.
+-- Returns the module and a table word -> id.
+function Vectors:to_embedding(words, opts)
+  opts = opts or {}
+  local nn = require "llm.nn"
+  words = words or self:words()
+  if #words == 0 then error("to_embedding: no words given", 2) end
+  local rows, index, std = {}, {}, opts.unknown_std or 0.1
+  for i, w in ipairs(words) do
+    if index[w] then error("to_embedding: the word '" .. tostring(w) .. "' is listed twice", 2) end
+    index[w] = i - 1
+    local ok, v = pcall(self.model.vector, self.model, w)
+    if not ok then
+      v = {}
+      for k = 1, self:dim() do v[k] = std * llm.randn_scalar() end
+    end
+    rows[i] = v
+  end
+  local emb = nn.Embedding(#words, self:dim())
+  llm.no_grad(function() emb.weight:copy_(llm.tensor(rows)) end)
+  if opts.freeze then emb.weight:requires_grad(false) end
+  return emb, index
+end
+
 function Vectors:save(path, opts)
   self.model:save(path, opts and opts.binary or false)
 end
@@ -166,6 +194,48 @@ function Vectors:evaluate_analogies(items, method)
   return used > 0 and right / used or nil, used, skipped
 end
 
+-- Evaluation sets (datasets/eval/, see tools/make-embed-eval.lua). Lines
+-- starting with # are comments. Analogies: ": section" headers and
+-- "a b c d" lines -> { {a, b, c, d, section = ...}, ... }. Similarity:
+-- "w1 w2 score" lines -> { {w1, w2, score}, ... }. Errors name file:line.
+local function read_lines(path)
+  local f, err = io.open(path, "r")
+  if not f then error("embed: cannot open " .. path .. ": " .. tostring(err), 3) end
+  local lines = {}
+  for line in f:lines() do lines[#lines + 1] = line end
+  f:close()
+  return lines
+end
+
+function embed.read_analogies(path)
+  local items, section = {}, nil
+  for i, line in ipairs(read_lines(path)) do
+    if line:match("^%s*$") or line:match("^#") then
+      -- skip
+    elseif line:match("^:") then
+      section = line:match("^:%s*(.-)%s*$")
+    else
+      local a, b, c, d = line:match("^%s*(%S+)%s+(%S+)%s+(%S+)%s+(%S+)%s*$")
+      if not a then error(string.format("embed: %s:%d: expected four words 'a b c d'", path, i), 2) end
+      items[#items + 1] = { a, b, c, d, section = section }
+    end
+  end
+  return items
+end
+
+function embed.read_similarity(path)
+  local pairs_ = {}
+  for i, line in ipairs(read_lines(path)) do
+    if not (line:match("^%s*$") or line:match("^#")) then
+      local a, b, s = line:match("^%s*(%S+)%s+(%S+)%s+(%S+)%s*$")
+      local score = tonumber(s)
+      if not score then error(string.format("embed: %s:%d: expected 'word word score'", path, i), 2) end
+      pairs_[#pairs_ + 1] = { a, b, score }
+    end
+  end
+  return pairs_
+end
+
 -- PCA: project row vectors (a list of arrays) onto their top `dims`
 -- principal components (power iteration with deflation on the covariance).
 function embed.pca(rows, dims)
@@ -232,6 +302,13 @@ function embed.pca(rows, dims)
     out[i] = p
   end
   return out, comps
+end
+
+-- Exact t-SNE to `opts.dims` (2) dimensions: rows is a list of arrays (at
+-- most 5,000). opts.perplexity (30, at most (#rows - 1) / 3), opts.iterations (1000).
+function embed.tsne(rows, opts)
+  opts = opts or {}
+  return C.tsne(rows, opts.dims or 2, opts.perplexity or math.min(30, (#rows - 1) / 3), opts.iterations or 1000)
 end
 
 embed.Vectors = Vectors

@@ -338,6 +338,7 @@ function M.run_step(info, lab, k, opts)
     memory = (st.memory or lab.memory or M.DEFAULT_MEMORY) * 2 ^ 20,
     label = "step " .. k,
     fork = opts.fork ~= false,
+    live = opts.live,
   }
   local out = { title = st.title, output = res.output, elapsed = res.elapsed, max = max, points = 0 }
   if res.status == "ok" and type(res.value) == "table" then
@@ -383,7 +384,8 @@ function M.open_db(path)
 end
 
 -- Run a lab's steps and record the attempt. opts: mode, step (only that
--- one), check_only, size, db, out (writer), color.
+-- one), check_only, size, db, out (writer), color, live (print output as
+-- it comes, for a terminal; it is recorded either way).
 function M.run(info, lab, opts)
   opts = opts or {}
   local md = require "llm.markdown"
@@ -401,13 +403,14 @@ function M.run(info, lab, opts)
         if st.text then w(md.render(st.text, { color = opts.color, width = opts.width })) end
       end
       local r
+      if opts.live and not opts.check_only and (st.run or st.check) then w("--- output ---\n") end
       if st.run or st.check then
         r = M.run_step(info, lab, k, opts)
       else
         r = { title = st.title, status = "ok", points = 0, max = 0, output = "" }
       end
       results[k] = r
-      if not opts.check_only and r.output ~= "" then
+      if not opts.check_only and not opts.live and r.output ~= "" then
         w("--- output ---\n", r.output, (r.output:sub(-1) == "\n") and "" or "\n")
       end
       total, total_max = total + r.points, total_max + r.max

@@ -467,9 +467,11 @@ function M.submission_text(student, week, quiz, answers)
   return table.concat(lines, "\n") .. "\n"
 end
 
--- CSV field quoting (RFC 4180).
+-- CSV field quoting (RFC 4180). Text a spreadsheet would run as a formula
+-- (a student could name themselves "=HYPERLINK(...)") gets a leading '.
 function M.csv(v)
   v = tostring(v)
+  if v:match("^[=+@\t\r]") or v:match("^%-[^%d.]") then v = "'" .. v end
   if v:find('[,"\n\r]') then v = '"' .. v:gsub('"', '""') .. '"' end
   return v
 end

@@ -47,6 +47,7 @@ function M.new()
   for _, lib in ipairs(LIBS) do
     if _G[lib] then env[lib] = copy(_G[lib]) end
   end
+  if env.os then env.os.getenv = nil end -- the sandbox's limited getenv is for the lab's own readers
   env.llm = view(_G.llm)
   env.require = function(name)
     if name == "llm" then return env.llm end

@@ -34,6 +34,16 @@ local function char_counter(s)
   end
 end
 
+-- Word tokenizers want UTF-8: report the first bad byte (BPE pre-tokens,
+-- which keep every byte, do not need this).
+local function check_utf8(s, op)
+  assert(type(s) == "string", "tokenize." .. op .. ": expected a string")
+  local ok, bad = utf8.len(s)
+  if not ok then
+    error(("tokenize.%s: the text is not valid UTF-8 (bad byte 0x%02x at byte %d)"):format(op, s:byte(bad), bad), 3)
+  end
+end
+
 -- Turn {text, b1, b2} triples into the result the caller asked for.
 local function finish(s, toks, opts)
   local out = {}
@@ -53,14 +63,14 @@ end
 -- Split on runs of whitespace (ASCII whitespace and the Unicode spaces of
 -- GPT-2's pattern, via PCRE2's \S+ in UCP mode).
 function M.whitespace(s, opts)
-  assert(type(s) == "string", "tokenize.whitespace: expected a string")
+  check_utf8(s, "whitespace")
   local toks = C.split(s, "\\S+", true)
   return finish(s, toks, opts)
 end
 
 -- The matches of a PCRE2 pattern (UTF + UCP), as re.findall would give them.
 function M.regex(s, pattern, opts)
-  assert(type(s) == "string", "tokenize.regex: expected a string")
+  check_utf8(s, "regex")
   assert(type(pattern) == "string", "tokenize.regex: expected a pattern")
   return finish(s, C.split(s, pattern, true), opts)
 end
@@ -207,7 +217,7 @@ end
 -- abbreviations and initials keep their period, numbers keep their commas
 -- and decimal points.
 function M.treebank(s, opts)
-  assert(type(s) == "string", "tokenize.treebank: expected a string")
+  check_utf8(s, "treebank")
   local out = {}
   for a, b in s:gmatch("()%S+()") do treebank_chunk(s, a, b - 1, out) end
   return finish(s, out, opts)
@@ -226,7 +236,7 @@ local CLOSERS3 = { [RDQ] = true, [RSQ] = true }
 -- U.S.) or an initial (J. R. R. Tolkien); decimals (3.14) have no space
 -- after the point so they never split. A blank line always ends one.
 function M.sentences(s, opts)
-  assert(type(s) == "string", "tokenize.sentences: expected a string")
+  check_utf8(s, "sentences")
   local out = {}
   local n = #s
   local start = s:find("%S")

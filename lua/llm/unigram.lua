@@ -135,15 +135,26 @@ local function e_step(words, logp, maxlen)
   return expected, loglik
 end
 
-local function normalise(counts, is_char)
-  local total = 0
-  for p, c in pairs(counts) do
-    if c >= 1 or is_char[p] then total = total + math.max(c, 1e-3) end
+-- log p from expected counts. Pieces expected less than once are dropped
+-- (characters never), unless that would leave fewer than min_keep pieces:
+-- then the most expected ones are kept.
+local function normalise(counts, is_char, min_keep)
+  local list = {}
+  for p in pairs(counts) do list[#list + 1] = p end
+  table.sort(list, function(a, b)
+    if counts[a] ~= counts[b] then return counts[a] > counts[b] end
+    return a < b
+  end)
+  local keep, total = {}, 0
+  for i, p in ipairs(list) do
+    local c = counts[p]
+    if c >= 1 or is_char[p] or i <= (min_keep or 0) then
+      keep[p] = math.max(c, 1e-3)
+      total = total + keep[p]
+    end
   end
   local logp = {}
-  for p, c in pairs(counts) do
-    if c >= 1 or is_char[p] then logp[p] = math.log(math.max(c, 1e-3) / total) end
-  end
+  for p, c in pairs(keep) do logp[p] = math.log(c / total) end
   return logp
 end
 
@@ -221,7 +232,8 @@ function M.train(text, opts)
     for _ = 1, em_iters do
       local expected = e_step(words, logp, maxlen)
       for c in pairs(is_char) do expected[c] = expected[c] or 0 end
-      logp = normalise(expected, is_char)
+      for p in pairs(logp) do expected[p] = expected[p] or 0 end
+      logp = normalise(expected, is_char, target)
     end
   end
   em()
@@ -257,7 +269,7 @@ function M.train(text, opts)
     -- renormalise the kept pieces, then EM again
     local counts2 = {}
     for p, lp in pairs(kept) do counts2[p] = math.exp(lp) * 1e6 end
-    logp = normalise(counts2, is_char)
+    logp = normalise(counts2, is_char, target)
     em()
     local nsize = 0
     for _ in pairs(logp) do nsize = nsize + 1 end

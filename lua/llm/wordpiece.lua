@@ -116,39 +116,58 @@ function M.train(text, opts)
     error(("wordpiece.train: vocab_size %d is smaller than the %d special tokens and characters"):format(
       vocab_size, #vocab), 2)
   end
+  -- Symbols are numbers (index into `name`) so that pairs are cheap keys.
+  local name, num = {}, {}
+  local function sym(str)
+    if not num[str] then name[#name + 1] = str; num[str] = #name end
+    return num[str]
+  end
+  for _, w in ipairs(words) do
+    for i, c in ipairs(w.syms) do w.syms[i] = sym(c) end
+  end
+  local K = 2 ^ 24 -- pair key a * K + b (exact: ids stay far below 2^24)
   local merges = {}
   while #vocab < vocab_size do
-    local tc, pc, pa, pb = {}, {}, {}, {}
+    -- count every symbol and every adjacent pair, weighted by word frequency
+    local tc, pc = {}, {}
     for _, w in ipairs(words) do
       local s, f = w.syms, w.freq
       for i = 1, #s do tc[s[i]] = (tc[s[i]] or 0) + f end
       for i = 1, #s - 1 do
-        local key = s[i] .. "\0" .. s[i + 1]
-        if not pc[key] then pa[key], pb[key] = s[i], s[i + 1] end
+        local key = s[i] * K + s[i + 1]
         pc[key] = (pc[key] or 0) + f
       end
     end
-    local best, bn, bd
+    -- best score count(ab) / (count(a) * count(b)), compared exactly with
+    -- integers; ties go to the smaller (a, b) as strings
+    local best, ba, bb, bn, bd
     for key, n in pairs(pc) do
-      local d = tc[pa[key]] * tc[pb[key]]
-      -- n/d > bn/bd, compared exactly with integers; ties: smaller (a, b)
-      if not best or n * bd > bn * d or (n * bd == bn * d and (pa[key] < pa[best]
-          or (pa[key] == pa[best] and pb[key] < pb[best]))) then
-        best, bn, bd = key, n, d
+      local a, b = key // K, key % K
+      local d = tc[a] * tc[b]
+      if not best or n * bd > bn * d or (n * bd == bn * d and (name[a] < name[ba]
+          or (name[a] == name[ba] and name[b] < name[bb]))) then
+        best, ba, bb, bn, bd = key, a, b, n, d
       end
     end
     if not best then break end
-    local a, b = pa[best], pb[best]
-    local merged = a .. b:gsub("^##", "")
+    local merged = name[ba] .. name[bb]:gsub("^##", "")
+    local m = sym(merged)
+    -- merge the pair, left to right, in the words that hold it
     for _, w in ipairs(words) do
-      local s, out, i = w.syms, {}, 1
-      while i <= #s do
-        if i < #s and s[i] == a and s[i + 1] == b then out[#out + 1] = merged; i = i + 2
-        else out[#out + 1] = s[i]; i = i + 1 end
+      local s = w.syms
+      for i = 1, #s - 1 do
+        if s[i] == ba and s[i + 1] == bb then
+          local out, j = {}, 1
+          while j <= #s do
+            if j < #s and s[j] == ba and s[j + 1] == bb then out[#out + 1] = m; j = j + 2
+            else out[#out + 1] = s[j]; j = j + 1 end
+          end
+          w.syms = out
+          break
+        end
       end
-      w.syms = out
     end
-    merges[#merges + 1] = { a, b }
+    merges[#merges + 1] = { name[ba], name[bb] }
     if not invocab[merged] then vocab[#vocab + 1] = merged; invocab[merged] = true end
   end
   local tok = new(vocab, opts)

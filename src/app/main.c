@@ -32,7 +32,7 @@ static const command commands[] = {
     {"runs", "runs list|show ID|compare ID...", "tracked training runs: params, metrics, manifest", NULL},
     {"lab", "lab list|show|run|hint|... N", "run and check a lab's steps in the sandbox; hints, solutions, dev-check", NULL},
     {"quiz", "quiz take|grade|lint N", "take a week's quiz (resumable), batch-grade submissions, lint quiz files", NULL},
-    {"data", "data list|info|fetch", "corpora: list the catalog, describe one, fetch from apt/npm", NULL},
+    {"data", "data list|info|fetch|verify", "corpora: list the catalog, describe one, fetch from apt/npm, verify", NULL},
 };
 static const size_t command_count = sizeof commands / sizeof commands[0];
 

@@ -650,7 +650,10 @@ static void child_main(sb_run *r, int fd)
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
     size_t vm = current_vm_bytes();
     if (vm > 0) {
-        size_t extra = r->mem_limit * 2 + ((size_t)512 << 20);
+        /* room for the Lua heap, C allocations of the same order, and the
+         * per-thread stacks and buffers OpenBLAS/OpenMP map in the child */
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t extra = r->mem_limit * 2 + ((size_t)512 << 20) + (size_t)(ncpu > 0 ? ncpu : 1) * ((size_t)64 << 20);
         set_limit(RLIMIT_AS, (rlim_t)(vm + extra), (rlim_t)(vm + extra));
     }
 #endif

@@ -95,6 +95,10 @@ int embed_nearest(embed_model *m, const float *query, int k, const int *exclude,
  * Writes the best k candidates and their scores; returns how many. */
 int embed_analogy(embed_model *m, int a, int b, int c, int mul, int k, int *ids, float *scores);
 
+/* Exact t-SNE of n points x (n, d) into y (n, dims), dims 1..3, n <= 5000.
+ * Seeded by the engine PRNG; reports progress as "tsne". */
+llm_status embed_tsne(const float *x, int n, int d, int dims, double perplexity, int iters, float *y);
+
 /* word2vec formats ("V D" header, then a word and D numbers per line, or
  * D raw little-endian float32 after the word in the binary form). fastText's
  * .vec is the text form. Loading checks every count and number. */

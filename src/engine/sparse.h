@@ -37,6 +37,10 @@ llm_status csr_to_dense(const llm_csr *m, float *dense /* (nrows, ncols) */);
 llm_status csr_slice_rows(const llm_csr *m, int64_t r0, int64_t r1, llm_csr **out);
 /* out (nrows, k) = m (nrows, ncols) x b (ncols, k), all dense row-major. */
 llm_status csr_matmul_dense(const llm_csr *m, const float *b, int64_t k, float *out);
+/* The transpose (ncols x nrows), rows sorted: X^T B is then a plain matmul. */
+llm_status csr_transpose(const llm_csr *m, llm_csr **out);
+/* Sums: axis 0 = per column (ncols values), axis 1 = per row (nrows values). */
+llm_status csr_sum(const llm_csr *m, int axis, double *out);
 /* Row norms: p = 1 (sum of |v|) or 2 (Euclidean). out has nrows entries. */
 llm_status csr_row_norms(const llm_csr *m, int p, double *out);
 /* Divide each row by its p-norm (rows of norm 0 stay 0). */

@@ -182,6 +182,9 @@ tensor *tensor_sum_to_shape(const tensor *t, int ndim, const int64_t *shape);
 /* ---- linear algebra ---- */
 tensor *tensor_matmul(const tensor *a, const tensor *b);           /* batched, broadcasting */
 tensor *tensor_linear(const tensor *x, const tensor *w, const tensor *b); /* x @ w^T + b; b may be NULL */
+/* The engine runs BLAS on one thread and splits work over OpenMP itself;
+ * kernels that call BLAS from OpenMP threads call this first. */
+void tensor_blas_single_thread(void);
 
 /* ---- indexing / joining ---- */
 tensor *tensor_cat(int n, tensor *const *ts, int dim);

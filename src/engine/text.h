@@ -79,6 +79,12 @@ llm_status text_normalize(const char *s, size_t n, text_norm_form form, int case
  * unknown entities stay as written). */
 llm_status text_html_to_text(const char *s, size_t n, text_buf *out);
 
+/* Options of text_html_to_text_ex. */
+enum {
+    TEXT_HTML_NO_BOILERPLATE = 1 << 0 /* also drop nav, footer, aside, menu and form contents */
+};
+llm_status text_html_to_text_ex(const char *s, size_t n, unsigned flags, text_buf *out);
+
 /* Decode one entity name ("amp", "#233", "#x1F600") to a code point; 0 if unknown. */
 uint32_t text_html_entity(const char *name, size_t n);
 
@@ -168,6 +174,8 @@ typedef struct text_word_count {
 } text_word_count;
 /* The k most frequent words (ties by byte order); *got receives how many. */
 llm_status text_stats_top(const text_stats *st, size_t k, text_word_count *out, size_t *got);
+/* Up to k words seen exactly once (hapax legomena), in byte order. */
+llm_status text_stats_hapax(const text_stats *st, size_t k, text_word_count *out, size_t *got);
 /* Least-squares fit of log(freq) = a - s*log(rank) over ranks 1..max_rank
  * (0: all); returns s (Zipf exponent), a and r^2. */
 llm_status text_stats_zipf(const text_stats *st, size_t max_rank, double *s, double *a, double *r2);

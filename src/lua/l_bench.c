@@ -9,7 +9,8 @@
  *       busy shared machine, single-thread figures in CPU time are the stable ones
  *   llm.peak_rss_mb() -> peak resident memory of this process in MiB
  *   llm.blas_sgemm(a, b, c) -> c = a @ b, straight to cblas_sgemm
- *       (a (M,K), b (K,N), c (M,N): contiguous float32; no autograd, no copies)
+ *       (a (M,K), b (K,N), c (M,N): contiguous float32; no autograd, no copies),
+ *       with OpenBLAS's own threading at llm.threads() threads
  */
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,7 @@ static int l_blas_sgemm(lua_State *L)
     int M = (int)a->shape[0], K = (int)a->shape[1], N = (int)b->shape[1];
     if (b->shape[0] != K || c->shape[0] != M || c->shape[1] != N)
         return luaL_error(L, "blas_sgemm: shapes do not fit");
+    openblas_set_num_threads(llm_get_threads());
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, tensor_f32(a), K, tensor_f32(b), N, 0.0f,
                 tensor_f32(c), N);
     tensor_bump_version(c);

@@ -265,6 +265,46 @@ static int m_save(lua_State *L)
     return 0;
 }
 
+/* embed_c.tsne(rows, dims, perplexity, iterations) -> rows of dims numbers */
+static int l_tsne(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    int dims = (int)luaL_optinteger(L, 2, 2);
+    double perp = luaL_optnumber(L, 3, 30);
+    int iters = (int)luaL_optinteger(L, 4, 1000);
+    lua_Integer n = luaL_len(L, 1);
+    if (n < 2 || n > 5000) return luaL_error(L, "tsne: %d points; exact t-SNE takes 2 to 5000", (int)n);
+    lua_rawgeti(L, 1, 1);
+    if (!lua_istable(L, -1)) return luaL_error(L, "tsne: row 1 is not an array of numbers");
+    lua_Integer d = luaL_len(L, -1);
+    lua_pop(L, 1);
+    if (d < 1) return luaL_error(L, "tsne: rows must not be empty");
+    float *x = lua_newuserdatauv(L, (size_t)n * (size_t)d * sizeof *x, 0);
+    float *y = lua_newuserdatauv(L, (size_t)n * (size_t)(dims > 0 && dims < 4 ? dims : 1) * sizeof *y, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, 1, i) != LUA_TTABLE || luaL_len(L, -1) != d)
+            return luaL_error(L, "tsne: row %d is not an array of %d numbers", (int)i, (int)d);
+        for (lua_Integer k = 1; k <= d; k++) {
+            lua_rawgeti(L, -1, k);
+            if (!lua_isnumber(L, -1)) return luaL_error(L, "tsne: row %d, element %d is not a number", (int)i, (int)k);
+            x[(i - 1) * d + (k - 1)] = (float)lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    llm_lua_check(L, embed_tsne(x, (int)n, (int)d, dims, perp, iters, y), NULL);
+    lua_createtable(L, (int)n, 0);
+    for (lua_Integer i = 0; i < n; i++) {
+        lua_createtable(L, dims, 0);
+        for (int k = 0; k < dims; k++) {
+            lua_pushnumber(L, y[i * dims + k]);
+            lua_rawseti(L, -2, k + 1);
+        }
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 static const luaL_Reg model_methods[] = {
     {"size", m_size}, {"dim", m_dim}, {"word", m_word}, {"index", m_index}, {"count", m_count},
     {"vector", m_vector}, {"nearest", m_nearest}, {"analogy", m_analogy}, {"save", m_save}, {"close", m_gc},
@@ -287,5 +327,7 @@ void l_embed_register(lua_State *L)
     lua_setfield(L, -2, "train");
     lua_pushcfunction(L, l_load);
     lua_setfield(L, -2, "load");
+    lua_pushcfunction(L, l_tsne);
+    lua_setfield(L, -2, "tsne");
     lua_setfield(L, -2, "embed_c");
 }

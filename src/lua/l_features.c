@@ -149,6 +149,31 @@ static int sp_slice(lua_State *L)
     return 1;
 }
 
+static int sp_transpose(lua_State *L)
+{
+    llm_csr *m = check_sparse(L, 1), *t;
+    llm_lua_check(L, csr_transpose(m, &t), "sparse transpose");
+    push_sparse(L, t);
+    return 1;
+}
+
+/* m:sum(axis): axis 1 = per column (like numpy's axis 0), 2 = per row. */
+static int sp_sum(lua_State *L)
+{
+    llm_csr *m = check_sparse(L, 1);
+    lua_Integer axis = luaL_optinteger(L, 2, 1);
+    if (axis != 1 && axis != 2) return luaL_error(L, "sparse sum: axis must be 1 (per column) or 2 (per row)");
+    int64_t n = axis == 1 ? m->ncols : m->nrows;
+    double *o = scratch(L, (size_t)n * sizeof *o);
+    llm_lua_check(L, csr_sum(m, (int)axis - 1, o), "sparse sum");
+    lua_createtable(L, (int)n, 0);
+    for (int64_t i = 0; i < n; i++) {
+        lua_pushnumber(L, o[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
 static int sp_norms(lua_State *L)
 {
     llm_csr *m = check_sparse(L, 1);
@@ -280,7 +305,7 @@ static int sp_tostring(lua_State *L)
 
 static const luaL_Reg sparse_methods[] = {
     {"shape", sp_shape}, {"nnz", sp_nnz}, {"triplets", sp_triplets}, {"row", sp_row},
-    {"get", sp_get}, {"to_dense", sp_to_dense}, {"slice", sp_slice}, {"norms", sp_norms},
+    {"get", sp_get}, {"to_dense", sp_to_dense}, {"slice", sp_slice}, {"norms", sp_norms}, {"transpose", sp_transpose}, {"sum", sp_sum},
     {"normalize", sp_normalize}, {"matmul", sp_matmul}, {"topk", sp_topk},
     {"cosine_topk", sp_cosine_topk}, {NULL, NULL},
 };

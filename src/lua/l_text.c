@@ -90,8 +90,9 @@ static int l_html_to_text(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
+    unsigned flags = lua_toboolean(L, 2) ? TEXT_HTML_NO_BOILERPLATE : 0;
     text_buf *b = new_buf(L);
-    llm_lua_check(L, text_html_to_text(s, n, b), "html_to_text");
+    llm_lua_check(L, text_html_to_text_ex(s, n, flags, b), "html_to_text");
     push_buf(L, b);
     return 1;
 }
@@ -308,6 +309,22 @@ static int stats_top(lua_State *L)
     return 1;
 }
 
+static int stats_hapax(lua_State *L)
+{
+    text_stats *st = check_stats(L);
+    lua_Integer k = luaL_optinteger(L, 2, 20);
+    luaL_argcheck(L, k >= 0 && k <= 10000000, 2, "k must be between 0 and 10,000,000");
+    text_word_count *v = lua_newuserdatauv(L, (size_t)(k ? k : 1) * sizeof *v, 0);
+    size_t got = 0;
+    llm_lua_check(L, text_stats_hapax(st, (size_t)k, v, &got), "stats.hapax");
+    lua_createtable(L, (int)got, 0);
+    for (size_t i = 0; i < got; i++) {
+        lua_pushlstring(L, v[i].word, v[i].len);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
 static int stats_hist(lua_State *L)
 {
     text_stats *st = check_stats(L);
@@ -335,7 +352,7 @@ static int stats_zipf(lua_State *L)
 }
 
 static const luaL_Reg stats_methods[] = {
-    {"add", stats_add}, {"totals", stats_totals}, {"top", stats_top},
+    {"add", stats_add}, {"totals", stats_totals}, {"top", stats_top}, {"hapax", stats_hapax},
     {"sentence_lengths", stats_hist}, {"zipf", stats_zipf}, {NULL, NULL}};
 
 /* ---------------------------------------------------------------- shingles / dedup */

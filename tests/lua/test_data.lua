@@ -57,6 +57,37 @@ describe("catalog", function()
   end)
 end)
 
+describe("fetcher", function()
+  local fetcher = require "llm.data.fetcher"
+  it("prints the exact apt-get line when it cannot install", function()
+    local e = { name = "x-test", source = { kind = "debian", packages = { "llmlab-no-such-package" } } }
+    local st, msg = fetcher.fetch(e, { dir = tmpdir .. "/fetch", as_root = false })
+    expect(st).to_be(nil)
+    expect(msg).to_match("dataset 'x%-test' needs the Debian package llmlab%-no%-such%-package; run as root:\n" ..
+                         "  apt%-get install %-y %-%-no%-install%-recommends llmlab%-no%-such%-package")
+  end)
+  it("links a Debian package's folder and records the fetch", function()
+    local target = tmpdir .. "/pkgfiles"
+    os.execute("mkdir -p '" .. target .. "' && printf hello > '" .. target .. "/copyright'")
+    local e = { name = "x-link", source = { kind = "debian", packages = { "coreutils" }, link = target } }
+    local st, folder = fetcher.fetch(e, { dir = tmpdir .. "/fetch" })
+    expect(st).to_be("fetched")
+    local f = io.open(folder .. "/pkgfiles/copyright")
+    expect(f ~= nil).to_be(true)
+    if f then f:close() end
+    expect((fetcher.fetch(e, { dir = tmpdir .. "/fetch" }))).to_be("present")
+  end)
+  it("computes the manifest checksum of a folder", function()
+    local d = tmpdir .. "/sum"
+    os.execute("mkdir -p '" .. d .. "/a' && printf x > '" .. d .. "/a/f' && printf y > '" .. d .. "/g'")
+    -- sha256 of the sorted `sha256sum` lines, as the catalog documents it
+    local p = io.popen("cd '" .. d .. "' && (sha256sum a/f g | sha256sum)")
+    local want = p:read("a"):match("^(%x+)")
+    p:close()
+    expect(fetcher.checksum(d, { "a", "g" })).to_be(want)
+  end)
+end)
+
 describe("plain text readers", function()
   it("streams lines with numbers", function()
     local p = tmpfile("lines.txt", "one\r\ntwo\n\nfour")
@@ -108,6 +139,23 @@ describe("plain text readers", function()
     expect(got[2][2]).to_be(1 + select(2, got[1][1]:gsub("\n", "")))
     expect(errs[1]).to_match("blocks%.txt:301: invalid UTF%-8 repaired")
   end)
+  it("splits %-separated records (fortune files)", function()
+    local p = tmpfile("fort", "one\n  line two\n%\n%\nthree\n%\n")
+    local got = collect(data.records(p))
+    expect(#got).to_be(2)
+    expect(got[1].v).to_be("one\n  line two")
+    expect(got[2].v).to_be("three")
+    expect(got[2].n).to_be(5)
+  end)
+  it("reads word/tag sentences and reports untagged tokens", function()
+    local p = tmpfile("tagged", "\tThe/at jury/nn said/vbd ./.\n\n\tA/at bad token/nn\nAtlanta's/np$ 1/2/cd\n")
+    local errs = {}
+    local got = collect(data.tagged(p, { errors = errs }))
+    expect(#got).to_be(2)
+    expect(got[1].v).to_equal({ { "The", "at" }, { "jury", "nn" }, { "said", "vbd" }, { ".", "." } })
+    expect(got[2].v).to_equal({ { "Atlanta's", "np$" }, { "1/2", "cd" } })
+    expect(errs[1]).to_be(p .. ":3: token 'bad' has no /tag; sentence skipped")
+  end)
   it("strips Project Gutenberg headers and footers", function()
     local book = "The Project Gutenberg eBook of X\nLicense blah\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\n" ..
                  "Chapter 1\nCall me Ishmael.\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\nmore license\n"
@@ -145,6 +193,14 @@ describe("MediaWiki reader", function()
     for _, bad in ipairs({ "{{", "}}", "[[", "<ref", "Category", "thumb", "editors", "'''", "Infobox" }) do
       expect(s:find(bad, 1, true)).to_be(nil)
     end
+  end)
+  it("marks redirects", function()
+    local p = tmpfile("redir.xml", "<mediawiki>\n<page>\n<title>Qm</title>\n<ns>0</ns>\n<id>7</id>\n" ..
+                     "<text>#REDIRECT [[Quillmere]]</text>\n</page>\n</mediawiki>\n")
+    local pg = data.wiki(p)()
+    expect(pg.redirect).to_be("Quillmere")
+    expect(pg.plain).to_be("")
+    expect(pg.id).to_be(7)
   end)
   it("wiki_to_text on single constructs", function()
     local w = data.wiki_to_text
@@ -314,6 +370,10 @@ describe("HTML and JSON files", function()
     for _, bad in ipairs({ "tracker", "font-family", "injected", "<", "&nbsp;", "&mdash;" }) do
       expect(a:find(bad, 1, true)).to_be(nil)
     end
+    local clean = data.html_file(files[1], { boilerplate = false })
+    expect(clean:find("Privacy", 1, true)).to_be(nil)
+    expect(clean:find("Home | News", 1, true)).to_be(nil)
+    expect(clean).to_match("they fill forty shelves")
     local b = data.html_file(files[2])
     expect(b).to_match("Temperatures above 5 < 10 \u{B0}C spoil it \u{2013} keep it cool%.")
     expect(b:find("alert", 1, true)).to_be(nil)
@@ -336,6 +396,18 @@ describe("fetched corpora (when present)", function()
     if not data.fetched("sentiment") then print("SKIP sentiment not fetched") return end
     local v = data.json(data.path("sentiment", "package/test/fixtures/amazon.json"))
     expect(#v).to_be(1001)
+  end)
+  it("fortunes through the record reader", function()
+    if not data.fetched("fortunes") then print("SKIP fortunes not fetched") return end
+    local n = 0
+    for _ in data.records(data.path("fortunes", "fortunes/art")) do n = n + 1 end
+    expect(n > 100).to_be(true)
+  end)
+  it("brown through the tagged reader", function()
+    if not data.fetched("brown") then print("SKIP brown not fetched") return end
+    local s = data.tagged(data.path("brown", "package/ca01"))()
+    expect(s[1]).to_equal({ "The", "at" })
+    expect(s[2]).to_equal({ "Fulton", "np-tl" })
   end)
   it("spam-assassin messages through the e-mail reader", function()
     if not data.fetched("spam-assassin") then print("SKIP spam-assassin not fetched") return end

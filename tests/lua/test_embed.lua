@@ -128,6 +128,76 @@ describe("llm.embed", function()
     expect(a).to_equal(b)
   end)
 
+  it("t-SNE keeps clusters apart", function()
+    llm.seed(3)
+    local rows = {}
+    for c = 1, 3 do
+      for _ = 1, 20 do
+        local r = {}
+        for k = 1, 8 do r[k] = (k == c and 8 or 0) + llm.randn_scalar() end
+        rows[#rows + 1] = r
+      end
+    end
+    local y = llm.embed.tsne(rows, { iterations = 600, perplexity = 10 })
+    expect(#y).to_be(60)
+    expect(#y[1]).to_be(2)
+    local function d(a, b) return math.sqrt((a[1] - b[1]) ^ 2 + (a[2] - b[2]) ^ 2) end
+    local intra, inter, ni, ne = 0, 0, 0, 0
+    for i = 1, 60 do
+      for j = i + 1, 60 do
+        if (i - 1) // 20 == (j - 1) // 20 then intra, ni = intra + d(y[i], y[j]), ni + 1
+        else inter, ne = inter + d(y[i], y[j]), ne + 1 end
+      end
+    end
+    expect(inter / ne > 3 * intra / ni).to_be(true)
+    expect(function() llm.embed.tsne({ { 1 } }) end).to_error("exact t-SNE takes 2 to 5000")
+    expect(function() llm.embed.tsne(rows, { perplexity = 50 }) end).to_error("perplexity 50 must be between 1")
+    expect(function() llm.embed.tsne({ { 1, 2 }, { 1 } }) end).to_error("row 2 is not an array of 2 numbers")
+  end)
+
+  it("initialises an nn.Embedding from vectors, frozen or trainable", function()
+    local v = toy()
+    llm.seed(1)
+    local emb, index = v:to_embedding({ "man", "queen", "unicorn" }, { freeze = true })
+    expect(index).to_equal({ man = 0, queen = 1, unicorn = 2 })
+    local rows = emb.weight:totable()
+    expect(rows[1]).to_be_near({ 1, 0, 0 }, 1e-7)
+    expect(rows[2]).to_be_near({ 1, 1, 1 }, 1e-7)
+    expect(math.abs(rows[3][1]) < 1).to_be(true) -- unknown word: small random start
+    local out = emb:forward(llm.tensor({ 1 }, "int64"))
+    expect(out:totable()).to_be_near({ { 1, 1, 1 } }, 1e-7)
+    -- frozen: nothing to train; trainable: one SGD step on sum(embedding(ids)) moves the rows
+    expect(emb:forward(llm.tensor({ 0, 1 }, "int64")):needs_grad()).to_be(false)
+    local function step(e)
+      local opt = llm.optim.SGD(e, { lr = 0.5 })
+      local loss = e:forward(llm.tensor({ 0, 1 }, "int64")):sum()
+      loss:backward()
+      opt:step()
+      return e.weight:totable()
+    end
+    local tuned = v:to_embedding({ "man", "queen" })
+    expect(step(tuned)[1]).to_be_near({ 0.5, -0.5, -0.5 }, 1e-6)
+    expect(function() v:to_embedding({ "man", "man" }) end).to_error("listed twice")
+  end)
+
+  it("reads the project's evaluation sets (at least 200 items each)", function()
+    local an = llm.embed.read_analogies(llm.home .. "/datasets/eval/kjv_analogies.txt")
+    local sim = llm.embed.read_similarity(llm.home .. "/datasets/eval/kjv_similarity.txt")
+    expect(#an >= 200).to_be(true)
+    expect(#sim >= 200).to_be(true)
+    expect(an[1]).to_equal({ "man", "men", "woman", "women", section = "plural" })
+    expect(sim[1]).to_equal({ "sheep", "goats", 8 })
+    write(tmp, ": x\na b c\n")
+    expect(function() llm.embed.read_analogies(tmp) end).to_error(":2: expected four words")
+    write(tmp, "a b high\n")
+    expect(function() llm.embed.read_similarity(tmp) end).to_error(":1: expected 'word word score'")
+    -- evaluation on the toy vectors: the one complete question is answered right
+    local v = toy() -- (writes tmp itself, so first)
+    write(tmp, ": gender\nman woman king queen\nman woman apple zebra\n")
+    local acc, used, skipped = v:evaluate_analogies(llm.embed.read_analogies(tmp))
+    expect({ acc, used, skipped }).to_equal({ 1, 1, 1 })
+  end)
+
   it("rejects bad options and bad corpora clearly", function()
     expect(function() llm.embed.word2vec(42) end).to_error("corpus must be a string")
     expect(function() llm.embed.word2vec("a b", { dim = 0, min_count = 1 }) end).to_error("dim=0")

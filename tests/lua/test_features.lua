@@ -34,6 +34,13 @@ describe("sparse matrices", function()
     expect(cols).to_equal({ 2 })
     expect(vals).to_equal({ 4 })
     expect(m:get(3, 2)).to_be(4)
+    local t = m:transpose()
+    expect({ t:shape() }).to_equal({ 3, 3 })
+    expect(t:to_dense()).to_equal({ { 1, 0, 3 }, { 0, 0, 4 }, { 2, 0, 0 } })
+    expect(m:sum(1)).to_equal({ 4, 4, 2 })
+    expect(m:sum(2)).to_equal({ 3, 0, 7 })
+    -- X^T B through the transpose
+    expect(t:matmul({ { 1 }, { 1 }, { 1 } })).to_equal({ { 4 }, { 4 }, { 2 } })
   end)
 
   it("rejects bad shapes and indices", function()

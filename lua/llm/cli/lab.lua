@@ -123,7 +123,7 @@ function cmds.run(pos, flags)
   local db = open_db(flags)
   local size = (flags.small or os.getenv("LLMLAB_SMALL") == "1") and "small" or "full"
   local passed = lab.run(info, l, { mode = mode, step = step, check_only = flags.check, db = db,
-    size = size, color = color() })
+    size = size, color = color(), live = color() and not flags.check })
   if db then db:close() end
   return passed and 0 or 1
 end

@@ -193,12 +193,12 @@ local function take(pos, flags)
       if question.kind == "choice" or question.kind == "multi" then
         order = quiz.choice_order(seed, qi, #question.choices)
       end
-      local a, why = ask(question, qi, #q.questions, order, c)
+      local a = ask(question, qi, #q.questions, order, c)
       if not a then
         if flags.export then write_file(flags.export, quiz.submission_text(student, q.week, q, answers)) end
         db:close()
         print("\nYour answers so far are saved; run `llmlab quiz take " .. q.week .. "` to continue.")
-        return why == "quit" and 0 or 0
+        return 0
       end
       db:quiz_answer(id, question.id, a)
       answers[question.id] = a

@@ -130,7 +130,9 @@ local function fetch_debian(e, folder, step, opts)
   local missing = debian_missing(src.packages)
   if #missing > 0 then
     local line = "apt-get install -y --no-install-recommends " .. table.concat(missing, " ")
-    if not is_root() then
+    local root = opts.as_root
+    if root == nil then root = is_root() end
+    if not root then
       return nil, ("dataset '%s' needs the Debian package%s %s; run as root:\n  %s")
                   :format(e.name, #missing > 1 and "s" or "", table.concat(missing, ", "), line)
     end
@@ -180,7 +182,8 @@ local function describe_source(e)
 end
 M.describe_source = describe_source
 
--- Fetch one entry. opts: { force = bool, step = function(label), dir = path }.
+-- Fetch one entry. opts: { force = bool, step = function(label), dir = path,
+-- as_root = bool (default: whether `id -u` is 0; false only prints the apt-get line) }.
 -- Returns status ("fetched", "present", "project"), detail; or nil, message.
 function M.fetch(e, opts)
   opts = opts or {}

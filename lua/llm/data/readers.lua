@@ -15,15 +15,18 @@
 --   data.lines(path [, opts])       -> iterator of line, lineno
 --   data.paragraphs(path [, opts])  -> iterator of paragraph, first lineno
 --   data.blocks(path [, opts])      -> iterator of ~1 MB blocks ending at a paragraph break, first lineno
+--   data.records(path [, opts])     -> iterator of records split on "%" lines (fortunes), first lineno
+--   data.tagged(path [, opts])      -> iterator of sentences {{word, tag}, ...} (Brown corpus), lineno
 --   data.gutenberg(path [, opts])   -> iterator of lines between the Gutenberg START/END markers
 --   data.gutenberg_strip(text)      -> text without the header and footer
---   data.wiki(path [, opts])        -> iterator of pages {id, title, ns, text, plain, line}
+--   data.wiki(path [, opts])        -> iterator of pages {id, title, ns, revision, timestamp, text,
+--                                      plain, redirect (target title or nil), line}
 --   data.wiki_to_text(markup)       -> plain text
 --   data.jsonl(path [, opts])       -> iterator of records (opts.fields selects "a.b" paths), lineno
 --   data.csv(path [, opts])         -> iterator of rows, lineno (opts.sep, opts.header)
 --   data.email(text) / data.email_file(path) -> {headers, subject, from, to, date, body, parts}
 --   data.json(path)                 -> the decoded value of a whole JSON file
---   data.html_file(path)            -> plain text of an HTML file
+--   data.html_file(path [, {boilerplate = false}]) -> plain text of an HTML file
 --   data.files(dir [, pattern])     -> sorted list of files under dir whose name matches
 local C = require("llm.core")._text
 local M = {}
@@ -43,7 +46,8 @@ local function policy(opts, fname)
     if mode == "raise" then error(msg, 0) end
     if type(mode) == "function" then mode(msg)
     elseif opts.errors then opts.errors[#opts.errors + 1] = msg
-    else io.stderr:write(msg, "\n") end
+    elseif io.stderr then io.stderr:write(msg, "\n")
+    else print(msg) end -- inside a lab sandbox there is no io.stderr
   end
   return opts, report
 end
@@ -159,6 +163,61 @@ function M.blocks(path, opts)
       end
       ::continue::
     end
+  end
+end
+
+-- Records separated by a line holding only opts.separator ("%", as in
+-- fortune files): iterator of record text, first lineno. Empty records are skipped.
+function M.records(path, opts)
+  local o, report = policy(opts, "data.records")
+  local sep = o.separator or "%"
+  local src = line_source(path, o, report, "data.records")
+  local done = false
+  return function()
+    if done then return nil end
+    local buf, first = {}, nil
+    for line, n in src do
+      if line == sep then
+        if #buf > 0 then
+          local r = table.concat(buf, "\n")
+          if r:match("%S") then return r, first end
+        end
+        buf, first = {}, nil
+      else
+        first = first or n
+        buf[#buf + 1] = line
+      end
+    end
+    done = true
+    local r = table.concat(buf, "\n")
+    if r:match("%S") then return r, first end
+    return nil
+  end
+end
+
+-- Tagged text in the NLTK/Brown form "word/tag word/tag", one sentence a
+-- line: iterator of sentences { {word, tag}, ... }, lineno. A token without
+-- a "/tag" is reported and the sentence skipped. opts.lower_tags (false).
+function M.tagged(path, opts)
+  local o, report = policy(opts, "data.tagged")
+  local src = line_source(path, o, report, "data.tagged")
+  return function()
+    for line, n in src do
+      if line:match("%S") then
+        local sent, bad = {}, nil
+        for tok in line:gmatch("%S+") do
+          local w, t = tok:match("^(.+)/([^/]+)$")
+          if not w then bad = tok break end
+          sent[#sent + 1] = { w, o.lower_tags and t:lower() or t }
+        end
+        if bad then
+          report(("%s:%d: token '%s' has no /tag; sentence skipped"):format(path, n, bad))
+        else
+          return sent, n
+        end
+      end
+    end
+    return nil
   end
 end
 
@@ -411,7 +470,8 @@ function M.wiki(path, opts)
           elseif not p.text then
             report(("%s:%d: page '%s' has no <text>; skipped"):format(path, p.line, p.title))
           else
-            p.plain = M.wiki_to_text(p.text)
+            p.redirect = p.text:match("^%s*#[Rr][Ee][Dd][Ii][Rr][Ee][Cc][Tt]%s*:?%s*%[%[([^%]|]+)")
+            p.plain = p.redirect and "" or M.wiki_to_text(p.text)
             return p
           end
         end
@@ -590,13 +650,14 @@ function M.json(path)
   return v
 end
 
-function M.html_file(path)
+function M.html_file(path, opts)
   local s = read_whole(path, "data.html_file")
   s = C.utf8_repair(s)
-  return C.html_to_text(s)
+  return C.html_to_text(s, opts ~= nil and opts.boilerplate == false)
 end
 
 function M.files(dir, pattern)
+  if not io.popen then error("data.files: listing folders is not available here (no io.popen in the sandbox)", 2) end
   local p = io.popen("find -L '" .. dir:gsub("'", "'\\''") .. "' -type f 2>/dev/null | LC_ALL=C sort")
   local out = {}
   for line in p:lines() do

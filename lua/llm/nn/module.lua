@@ -14,8 +14,11 @@
 --   local y = m(x)                              -- calls forward
 --
 -- Methods: parameters, named_parameters, modules, children, train, eval,
--- zero_grad, num_parameters, state_dict, load_state_dict, apply, and a
--- readable tostring (a tree with parameter counts).
+-- zero_grad, num_parameters, state_dict, load_state_dict, save, load, apply,
+-- summary, and a readable tostring (a tree with parameter counts).
+--
+-- A tensor registered by two modules (weight tying) is one parameter: it is
+-- listed, counted, optimised and saved once, under its first name.
 local Module = {}
 Module.__index = Module
 Module.__name = "Module"
@@ -101,13 +104,6 @@ function Module:add(name, m)
   self._children[name] = m
   rawset(self, name, m)
   return m
-end
-
--- Make a parameter of this module the very tensor of another's (weight
--- tying: GPT's output head reuses the token embedding). It is listed once,
--- under its first name.
-function Module:tie(name, t)
-  self:param(name, t)
 end
 
 -- Listing -------------------------------------------------------------------
@@ -272,6 +268,16 @@ function Module:load_state_dict(sd, strict)
     end
   end)
   return { missing = missing, unexpected = unexpected }
+end
+
+-- Save to / load from a safetensors file (llm.checkpoint; the config, if
+-- the module has one, goes into the metadata).
+function Module:save(path, metadata)
+  return require("llm.checkpoint").save(self, path, metadata)
+end
+
+function Module:load(path, opts)
+  return require("llm.checkpoint").load_into(self, path, opts)
 end
 
 -- Printing ----------------------------------------------------------------------

@@ -14,6 +14,9 @@
 --   opt:set_lr(lr)    set every group's lr (a schedule calls this each step)
 --   opt:get_lr()      the first group's lr
 --   opt.groups, opt.state[param], opt.step_count
+--   opt:state_dict() -> tensors, info   the per-parameter state (moments,
+--   opt:load_state_dict(tensors, info)  momentum buffers) by parameter position,
+--                                       for resuming a run (llm.checkpoint.save_optimizer)
 local llm = require "llm"
 local Module = require "llm.nn.module"
 
@@ -91,6 +94,47 @@ function Optimizer:set_lr(lr)
 end
 
 function Optimizer:get_lr() return self.groups[1] and self.groups[1].lr end
+
+-- The state as "<i>.<key>" = tensor (i: the parameter's position in
+-- opt:params()) and info = {step_count =, ["<i>.step"] = n, lr = }.
+function Optimizer:state_dict()
+  local tensors, info = {}, { step_count = self.step_count, lr = self:get_lr(), kind = self.name }
+  for i, p in ipairs(self:params()) do
+    local st = self.state[p]
+    if st then
+      for k, v in pairs(st) do
+        if llm.is_tensor(v) then tensors[i .. "." .. k] = v
+        elseif type(v) == "number" then info[i .. "." .. k] = v end
+      end
+    end
+  end
+  return tensors, info
+end
+
+function Optimizer:load_state_dict(tensors, info)
+  info = info or {}
+  if info.kind and info.kind ~= self.name then
+    error(string.format("%s: the saved state is from %s", self.name, info.kind), 2)
+  end
+  local params = self:params()
+  local state = {}
+  for key, t in pairs(tensors) do
+    local i, k = key:match("^(%d+)%.([%w_]+)$")
+    i = tonumber(i)
+    local p = i and params[i]
+    if not p then error(string.format("%s: saved state '%s' has no parameter here", self.name, key), 2) end
+    if t:numel() ~= p:numel() then
+      error(string.format("%s: saved state '%s' has %d values, the parameter %d", self.name, key, t:numel(), p:numel()), 2)
+    end
+    state[p] = state[p] or {}
+    state[p][k] = t:reshape(p:shape()):contiguous()
+    local step = info[i .. ".step"]
+    if step then state[p].step = math.tointeger(tonumber(step)) end
+  end
+  self.state = state
+  self.step_count = math.tointeger(tonumber(info.step_count or 0)) or 0
+  if info.lr then self:set_lr(tonumber(info.lr)) end
+end
 
 function Optimizer:__tostring()
   local n = 0

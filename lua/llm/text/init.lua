@@ -6,11 +6,13 @@
 --   text.normalize(s [, form [, {casefold=}]])  form "nfc"|"nfd"|"nfkc"|"nfkd"|"none"
 --   text.nfc(s), text.nfkc(s), text.casefold(s)
 --   text.repair_utf8(s) -> s, count     text.is_utf8(s) -> ok, byte offset of the first bad byte
---   text.html_to_text(html)
+--   text.html_to_text(html [, {boilerplate = false}])
 --   text.standardize(s [, {control, whitespace, quotes, dashes, zerowidth}]) -> s, changes
 --   text.clean(s [, opts]) -> s, report   (repair, html, standardise, normalise in one pass)
 --   text.quality(s [, opts]) -> report {keep, rule, reason, words, ...}
---   text.statistics(docs [, opts]) -> {totals, top, hapax, ttr, sentence_lengths, zipf}
+--   text.statistics(docs [, opts]) -> {bytes, chars, words, sentences, lines, types, hapax, ttr,
+--                                       top = {{word, count}}, hapax_words, sentence_lengths = {x, y, mean},
+--                                       zipf = {s, a, r2, rank, freq}}
 --   text.words(s) -> list of words (the engine's definition)
 --   text.shingles(s [, {kind="word"|"char", size=3}]) ; text.jaccard(a, b)
 --   text.exact_duplicates(docs) -> groups of equal documents
@@ -43,7 +45,10 @@ function M.is_utf8(s)
 end
 M.utf8_length = C.utf8_length
 
-M.html_to_text = C.html_to_text
+-- opts.boilerplate = false also drops nav, footer, aside, menu and form contents.
+function M.html_to_text(s, opts)
+  return C.html_to_text(s, opts ~= nil and opts.boilerplate == false)
+end
 
 local rule_bits = {
   control = C.STD_CONTROL, whitespace = C.STD_WHITESPACE, quotes = C.STD_QUOTES,
@@ -58,7 +63,8 @@ local function std_mask(opts, fname)
   end
   if opts then
     for k in pairs(opts) do
-      if rule_bits[k] == nil and k ~= "html" and k ~= "form" and k ~= "casefold" and k ~= "standardize" then
+      if rule_bits[k] == nil and k ~= "html" and k ~= "form" and k ~= "casefold" and k ~= "standardize"
+          and k ~= "boilerplate" then
         error(("%s: unknown option '%s'"):format(fname, tostring(k)), 3)
       end
     end
@@ -82,7 +88,7 @@ function M.clean(s, opts)
   local mask = opts.standardize ~= false and std_mask(opts, "text.clean") or nil
   -- standardize repairs invalid UTF-8 itself (and counts it): no separate pass
   if (opts.html or not mask) and C.utf8_check(s) then s, report.invalid_utf8 = C.utf8_repair(s) end
-  if opts.html then s = C.html_to_text(s) end
+  if opts.html then s = C.html_to_text(s, opts.boilerplate == false) end
   if mask then
     local bad
     s, report.standardized, bad = C.standardize(s, mask)
@@ -114,6 +120,7 @@ function M.statistics(docs, opts)
   for k, v in pairs(t) do out[k] = v end
   out.top = {}
   for i, p in ipairs(st:top(opts.top or 50)) do out.top[i] = { word = p[1], count = p[2] } end
+  out.hapax_words = st:hapax(opts.hapax_words or 50) -- a sample, in byte order
   local hist = st:sentence_lengths()
   local xs, ys = {}, {}
   local total_len, count = 0, 0

@@ -200,10 +200,9 @@ static llm_status parse_entry(st_entry *e, const char *name, json_t *obj, size_t
     return e->name ? LLM_OK : LLM_ERR_NOMEM;
 }
 
-static const st_entry *sort_base;
 static int by_begin(const void *a, const void *b)
 {
-    const st_entry *x = &sort_base[*(const size_t *)a], *y = &sort_base[*(const size_t *)b];
+    const st_entry *x = *(const st_entry *const *)a, *y = *(const st_entry *const *)b;
     if (x->begin != y->begin) return x->begin < y->begin ? -1 : 1;
     if (x->end != y->end) return x->end < y->end ? -1 : 1;
     return 0;
@@ -218,16 +217,15 @@ static llm_status check_layout(const st_file *f, size_t data_size, const char *w
             return llm_fail(LLM_ERR_FORMAT, "%s: %zu data bytes but no tensors", what, data_size);
         return LLM_OK;
     }
-    size_t *order = llm_malloc(n * sizeof *order);
+    const st_entry **order = llm_malloc(n * sizeof *order);
     if (!order) return LLM_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) order[i] = i;
-    sort_base = f->entries;
+    for (size_t i = 0; i < n; i++) order[i] = &f->entries[i];
     qsort(order, n, sizeof *order, by_begin);
     size_t pos = 0;
     const st_entry *prev = NULL;
     llm_status s = LLM_OK;
     for (size_t i = 0; i < n && !s; i++) {
-        const st_entry *e = &f->entries[order[i]];
+        const st_entry *e = order[i];
         if (e->begin < pos)
             s = llm_fail(LLM_ERR_FORMAT, "%s: tensors '%s' and '%s' overlap (bytes %zu..%zu and %zu..%zu)",
                          what, prev->name, e->name, prev->begin, prev->end, e->begin, e->end);

@@ -5,6 +5,7 @@
  * then \end\. Writing turns any fitted model into probabilities of every
  * counted n-gram plus back-off weights; reading gives an NGRAM_BACKOFF
  * model scored as P(w | h) = P(h w) if listed, else bow(h) * P(w | h[1:]).
+ * The unknown word is written "<unk>" (NLTK's "<UNK>" is read as well).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -77,7 +78,7 @@ llm_status ngram_write_arpa(const ngram_model *m, const char *path)
     for (int k = 1; k <= order && !bad; k++) {
         bad |= fprintf(f, "\n\\%d-grams:\n", k) < 0;
         if (k == 1 && unk_missing) {
-            bad |= fprintf(f, "%.10g\t%s", log10_or_floor(ng_score(m, NULL, 0, m->unk)), ng_str_get(&m->words, (size_t)m->unk)) < 0;
+            bad |= fprintf(f, "%.10g\t<unk>", log10_or_floor(ng_score(m, NULL, 0, m->unk))) < 0;
             bad |= fprintf(f, order > 1 ? "\t0\n" : "\n") < 0;
         }
         for (size_t i = 0; i < m->ne && !bad; i++) {
@@ -86,7 +87,8 @@ llm_status ngram_write_arpa(const ngram_model *m, const char *path)
             const int32_t *ids = m->pool + g->key;
             double p = ng_score(m, ids, k - 1, ids[k - 1]);
             bad |= fprintf(f, "%.10g\t", log10_or_floor(p)) < 0;
-            for (int j = 0; j < k; j++) bad |= fprintf(f, j ? " %s" : "%s", ng_str_get(&m->words, (size_t)ids[j])) < 0;
+            for (int j = 0; j < k; j++) /* the unknown word as other tools spell it */
+                bad |= fprintf(f, j ? " %s" : "%s", ids[j] == m->unk ? "<unk>" : ng_str_get(&m->words, (size_t)ids[j])) < 0;
             if (k < order) bad |= fprintf(f, "\t%.10g", log10_or_floor(lid ? lid[i] : ng_backoff_weight(m, g))) < 0;
             bad |= fputc('\n', f) == EOF;
         }

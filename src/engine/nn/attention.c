@@ -16,6 +16,7 @@
 #include <cblas.h>
 #include "nn.h"
 #include "vmath.h"
+#include "tensor.h"
 
 #define BQ 64
 #define BK 256
@@ -47,6 +48,7 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
     // q, k, v, out (B, H, T, D) with the strides of their layouts; lse (B*H, T); mask (T, T) or NULL
     int64_t BH = B * H;
     int failed = 0;
+    tensor_blas_single_thread();
 #pragma omp parallel
     {
         float *S = malloc(sizeof(float) * BQ * BK);
@@ -119,6 +121,7 @@ int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, co
     // dq, dk, dv (written), dout, q, k, v, out: (B, H, T, D) in their layouts; lse (B*H, T)
     int64_t BH = B * H;
     int failed = 0;
+    tensor_blas_single_thread();
 #pragma omp parallel
     {
         float *P = malloc(sizeof(float) * BQ * BK), *dP = malloc(sizeof(float) * BQ * BK);

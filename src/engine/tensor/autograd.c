@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "internal.h"
+#include "nn/vmath.h"
 
 static int grad_enabled = 1;
 
@@ -163,6 +164,17 @@ out:
     return st;
 }
 
+/* p += q over n floats, vectorised, in parallel when large */
+static void add_into(float *p, const float *q, int64_t n)
+{
+    int64_t chunks = (n + 16383) / 16384;
+#pragma omp parallel for if (n > TENSOR_OMP_MIN)
+    for (int64_t c = 0; c < chunks; c++) {
+        int64_t a = c * 16384, len = n - a < 16384 ? n - a : 16384;
+        vm_axpy(p + a, q + a, len, 1.0f);
+    }
+}
+
 /* acc += g, taking g over when acc is empty; in place only when no one else
  * can see acc. */
 static llm_status accumulate(tensor **acc, tensor *g)
@@ -177,9 +189,7 @@ static llm_status accumulate(tensor **acc, tensor *g)
         tensor *gc = tensor_contiguous(g);
         if (!gc) return LLM_ERR_NOMEM;
         if (tensor_same_shape(a, gc)) {
-            const float *q = tensor_f32(gc);
-            int64_t n = tensor_numel(a);
-            for (int64_t i = 0; i < n; i++) p[i] += q[i];
+            add_into(p, tensor_f32(gc), tensor_numel(a));
             tensor_free(gc);
             return LLM_OK;
         }
@@ -213,10 +223,7 @@ static llm_status accumulate_leaf(tensor *leaf, tensor *g)
     if (!gc) return LLM_ERR_NOMEM;
     tensor *a = leaf->grad;
     if (tensor_is_contiguous(a)) {
-        float *p = tensor_f32(a);
-        const float *q = tensor_f32(gc);
-        int64_t n = tensor_numel(a);
-        for (int64_t i = 0; i < n; i++) p[i] += q[i];
+        add_into(tensor_f32(a), tensor_f32(gc), tensor_numel(a));
         a->storage->version++;
     } else {
         tensor *s = tensor_add(a, gc);

@@ -5,10 +5,24 @@
  * k:transpose(-2,-1) cost no copy. Batched products broadcast their batch
  * dims; a batch of rows against one matrix (x @ W with x (B,T,K)) folds
  * into a single call, and many small products run in parallel.
+ *
+ * Threads: the engine keeps OpenBLAS on one thread and splits big products
+ * into row (or column) blocks over OpenMP threads itself. Two thread pools
+ * (OpenBLAS's pthreads and OpenMP's) spinning for the same cores made two
+ * threads slower than one; with one pool, elementwise kernels, attention
+ * (which calls small GEMMs from OpenMP threads) and products share it.
  */
 #include <stdlib.h>
 #include <cblas.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "internal.h"
+
+void tensor_blas_single_thread(void)
+{
+    if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+}
 
 typedef struct {
     CBLAS_TRANSPOSE tr;
@@ -44,7 +58,33 @@ static void gemm(const float *A, mat_layout la, const float *B, mat_layout lb, f
             for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
         return;
     }
-    cblas_sgemm(CblasRowMajor, la.tr, lb.tr, (int)M, (int)N, (int)K, 1.0f, A, la.ld, B, lb.ld, beta, C, ldc);
+    int nt = 1;
+#ifdef _OPENMP
+    if (!omp_in_parallel() && M * N * K >= ((int64_t)1 << 21)) nt = omp_get_max_threads();
+#endif
+    tensor_blas_single_thread();
+    if (nt > 1 && M >= 32 * nt) { /* split the rows of op(A) and C */
+        int64_t step = (M + nt - 1) / nt;
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int t = 0; t < nt; t++) {
+            int64_t i0 = t * step, m = M - i0 < step ? M - i0 : step;
+            if (m <= 0) continue;
+            const float *a = A + (la.tr == CblasNoTrans ? i0 * la.ld : i0);
+            cblas_sgemm(CblasRowMajor, la.tr, lb.tr, (int)m, (int)N, (int)K, 1.0f, a, la.ld, B, lb.ld, beta, C + i0 * ldc, ldc);
+        }
+    } else if (nt > 1 && N >= 32 * nt) { /* split the columns of op(B) and C */
+        int64_t step = (N + nt - 1) / nt;
+        step = (step + 15) / 16 * 16;
+#pragma omp parallel for num_threads(nt) schedule(static)
+        for (int t = 0; t < nt; t++) {
+            int64_t j0 = t * step, n = N - j0 < step ? N - j0 : step;
+            if (n <= 0) continue;
+            const float *b = B + (lb.tr == CblasNoTrans ? j0 : j0 * lb.ld);
+            cblas_sgemm(CblasRowMajor, la.tr, lb.tr, (int)M, (int)n, (int)K, 1.0f, A, la.ld, b, lb.ld, beta, C + j0, ldc);
+        }
+    } else {
+        cblas_sgemm(CblasRowMajor, la.tr, lb.tr, (int)M, (int)N, (int)K, 1.0f, A, la.ld, B, lb.ld, beta, C, ldc);
+    }
 }
 
 static tensor *matmul_impl(const tensor *a0, const tensor *b0)

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "internal.h"
+#include "nn/vmath.h"
 
 enum { R_SUM, R_MEAN, R_VAR, R_MAX, R_MIN };
 
@@ -60,16 +61,15 @@ static llm_status reduce_into(int kind, const tensor *t, uint32_t mask, int corr
             if (mask & (1u << d)) R *= t->shape[d];
         K = tensor_numel(t) / (R ? R : 1);
         const float *p = tensor_f32(t);
-        double scale = kind == R_MEAN ? 1.0 / (double)R : 1.0;
-#pragma omp parallel for if (K * R > TENSOR_OMP_MIN && K >= 64)
-        for (int64_t kb = 0; kb < K; kb += 64) {
-            int64_t ke = kb + 64 < K ? kb + 64 : K;
-            double acc[64] = {0};
-            for (int64_t r = 0; r < R; r++) {
-                const float *row = p + r * K;
-                for (int64_t k = kb; k < ke; k++) acc[k - kb] += row[k];
-            }
-            for (int64_t k = kb; k < ke; k++) out[k] = (float)(acc[k - kb] * scale);
+        float scale = kind == R_MEAN ? 1.0f / (float)R : 1.0f;
+        /* column blocks of 256 in parallel; rows added with a vector loop */
+#pragma omp parallel for if (K * R > TENSOR_OMP_MIN && K >= 512)
+        for (int64_t kb = 0; kb < K; kb += 256) {
+            int64_t len = K - kb < 256 ? K - kb : 256;
+            float *o = out + kb;
+            memset(o, 0, sizeof(float) * (size_t)len);
+            for (int64_t r = 0; r < R; r++) vm_axpy(o, p + r * K + kb, len, 1.0f);
+            if (scale != 1.0f) vm_scale(o, len, scale);
         }
         return LLM_OK;
     }

@@ -362,7 +362,7 @@ static llm_status encode_piece(tok_bpe *b, const char *p, size_t len, tok_ids *o
     return LLM_OK;
 }
 
-typedef struct encode_ctx { tok_bpe *b; tok_ids *out; size_t base; } encode_ctx;
+typedef struct encode_ctx { tok_bpe *b; tok_ids *out; } encode_ctx;
 
 static llm_status on_piece(void *ud, const char *text, size_t start, size_t len, int matched)
 {
@@ -374,7 +374,7 @@ static llm_status on_piece(void *ud, const char *text, size_t start, size_t len,
 /* Encode text that holds no special token. */
 static llm_status encode_ordinary(tok_bpe *b, const char *text, size_t len, tok_ids *out)
 {
-    encode_ctx c = { b, out, 0 };
+    encode_ctx c = { b, out };
     return tok_pretok_split(b->pre, text, len, on_piece, &c);
 }
 

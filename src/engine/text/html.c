@@ -4,6 +4,7 @@
  * unknown entities). What it does:
  *   - drops tags, comments, <!DOCTYPE>, <?...?>, CDATA markers
  *   - drops the contents of script, style, noscript, template, svg, iframe
+ *     (and, with TEXT_HTML_NO_BOILERPLATE, of nav, footer, aside, menu, form)
  *   - turns block elements and <br> into line breaks, table cells into tabs
  *   - decodes entities (named, decimal, hex); unknown ones stay as written
  *   - collapses whitespace (kept as written inside <pre>), at most one blank line */
@@ -77,6 +78,7 @@ static int name_is(const char *name, size_t n, const char *const *list)
 }
 
 static const char *const skip_tags[] = {"script", "style", "noscript", "template", "svg", "iframe", "object", NULL};
+static const char *const boilerplate_tags[] = {"nav", "footer", "aside", "menu", "form", NULL};
 static const char *const block_tags[] = {
     "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "div", "dl", "dt",
     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -171,6 +173,11 @@ static size_t tag_end(const char *s, size_t n, size_t i)
 
 llm_status text_html_to_text(const char *s, size_t n, text_buf *out)
 {
+    return text_html_to_text_ex(s, n, 0, out);
+}
+
+llm_status text_html_to_text_ex(const char *s, size_t n, unsigned flags, text_buf *out)
+{
     html_out o = {out, 1, 0, 0, 0};
     llm_status st = text_buf_reserve(out, n / 2 + 16);
     int pre = 0;
@@ -228,7 +235,8 @@ llm_status text_html_to_text(const char *s, size_t n, text_buf *out)
         }
         name[nl] = '\0';
         size_t end = tag_end(s, n, i);
-        if (!closing && name_is(name, nl, skip_tags)) {
+        if (!closing && (name_is(name, nl, skip_tags) ||
+                         ((flags & TEXT_HTML_NO_BOILERPLATE) && name_is(name, nl, boilerplate_tags)))) {
             int self_closed = end >= 2 && s[end - 2] == '/';
             if (self_closed) { i = end; continue; }
             size_t close = find_close(s, n, end, name, nl);

@@ -75,7 +75,19 @@ llm_status csr_canonicalize(llm_csr *m)
             buf[i].c = m->indices[a + i];
             buf[i].v = m->values[a + i];
         }
-        qsort(buf, (size_t)n, sizeof *buf, pair_cmp);
+        if (n <= 24) { /* short rows, the common case: insertion sort */
+            for (int64_t i = 1; i < n; i++) {
+                pair x = buf[i];
+                int64_t j = i;
+                while (j > 0 && buf[j - 1].c > x.c) {
+                    buf[j] = buf[j - 1];
+                    j--;
+                }
+                buf[j] = x;
+            }
+        } else {
+            qsort(buf, (size_t)n, sizeof *buf, pair_cmp);
+        }
         m->indptr[r] = w;
         for (int64_t i = 0; i < n; i++) {
             if (w > m->indptr[r] && m->indices[w - 1] == buf[i].c) {
@@ -197,6 +209,48 @@ llm_status csr_matmul_dense(const llm_csr *m, const float *b, int64_t k, float *
             float v = m->values[p];
             const float *row = b + (int64_t)m->indices[p] * k;
             for (int64_t j = 0; j < k; j++) o[j] += v * row[j];
+        }
+    }
+    return LLM_OK;
+}
+
+llm_status csr_transpose(const llm_csr *m, llm_csr **out)
+{
+    if (m->nrows > INT32_MAX) return llm_fail(LLM_ERR_ARG, "sparse transpose: %lld rows exceed int32 columns", (long long)m->nrows);
+    llm_status s = csr_new(out, m->ncols, m->nrows, m->nnz);
+    if (s) return s;
+    llm_csr *t = *out;
+    for (int64_t p = 0; p < m->nnz; p++) t->indptr[m->indices[p] + 1]++;
+    for (int64_t c = 0; c < m->ncols; c++) t->indptr[c + 1] += t->indptr[c];
+    int64_t *fill = llm_malloc((size_t)(m->ncols ? m->ncols : 1) * sizeof *fill);
+    if (!fill) {
+        csr_free(t);
+        *out = NULL;
+        return LLM_ERR_NOMEM;
+    }
+    memcpy(fill, t->indptr, (size_t)m->ncols * sizeof *fill);
+    /* rows are visited in order, so each transposed row comes out sorted */
+    for (int64_t r = 0; r < m->nrows; r++)
+        for (int64_t p = m->indptr[r]; p < m->indptr[r + 1]; p++) {
+            int64_t q = fill[m->indices[p]]++;
+            t->indices[q] = (int32_t)r;
+            t->values[q] = m->values[p];
+        }
+    free(fill);
+    return LLM_OK;
+}
+
+llm_status csr_sum(const llm_csr *m, int axis, double *out)
+{
+    if (axis != 0 && axis != 1) return llm_fail(LLM_ERR_ARG, "sparse sum: axis must be 0 (columns) or 1 (rows), got %d", axis);
+    if (axis == 0) {
+        memset(out, 0, (size_t)m->ncols * sizeof *out);
+        for (int64_t p = 0; p < m->nnz; p++) out[m->indices[p]] += m->values[p];
+    } else {
+        for (int64_t r = 0; r < m->nrows; r++) {
+            double s = 0;
+            for (int64_t p = m->indptr[r]; p < m->indptr[r + 1]; p++) s += m->values[p];
+            out[r] = s;
         }
     }
     return LLM_OK;

@@ -250,6 +250,35 @@ llm_status text_stats_top(const text_stats *st, size_t k, text_word_count *out, 
     return LLM_OK;
 }
 
+static int by_bytes(const void *x, const void *y)
+{
+    const word_entry *a = *(const word_entry *const *)x, *b = *(const word_entry *const *)y;
+    size_t m = a->len < b->len ? a->len : b->len;
+    int c = memcmp(sort_ctx->arena.data + a->off, sort_ctx->arena.data + b->off, m);
+    if (c) return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+llm_status text_stats_hapax(const text_stats *st, size_t k, text_word_count *out, size_t *got)
+{
+    word_entry **v = llm_malloc((st->types ? st->types : 1) * sizeof *v);
+    if (!v) return LLM_ERR_NOMEM;
+    size_t m = 0;
+    for (size_t i = 0; i < st->cap; i++)
+        if (st->tab[i].used && st->tab[i].count == 1) v[m++] = &st->tab[i];
+    sort_ctx = st;
+    qsort(v, m, sizeof *v, by_bytes);
+    if (m > k) m = k;
+    for (size_t i = 0; i < m; i++) {
+        out[i].word = st->arena.data + v[i]->off;
+        out[i].len = v[i]->len;
+        out[i].count = 1;
+    }
+    *got = m;
+    free(v);
+    return LLM_OK;
+}
+
 llm_status text_stats_zipf(const text_stats *st, size_t max_rank, double *s, double *a, double *r2)
 {
     size_t m = st->types;

@@ -479,11 +479,19 @@ llm_status features_analyze(const features_vectorizer *cv, const char *doc, size
 }
 
 /* ------------------------------------------------------------ counting */
+/* The distinct terms of the current document and their counts. A term's
+ * stamp (the document number + 1 when it was last seen) and slot find its
+ * entry without sorting; rows are sorted once, by column, at the end. */
 typedef struct doc_ids {
-    int32_t *ids;
+    int32_t *ids;      /* (n) distinct terms of this document */
+    uint32_t *counts;  /* (n) */
     size_t n, cap;
+    size_t *stamp;     /* (scap) per term id */
+    uint32_t *slot;    /* (scap) per term id */
+    size_t scap;
+    size_t doc;        /* current document + 1 */
     features_vectorizer *v;
-    int learn;     /* intern new terms (fit) or look them up (transform) */
+    int learn;         /* intern new terms (fit) or look them up (transform) */
     llm_status err;
 } doc_ids;
 
@@ -503,17 +511,36 @@ static void collect_term(void *ud, const char *term, size_t len)
         if (id < 0 || d->v->col_of[id] < 0) return;
         id = d->v->col_of[id];
     }
-    if (ensure((void **)&d->ids, &d->cap, d->n + 1, sizeof *d->ids)) {
-        d->err = LLM_ERR_NOMEM;
+    if ((size_t)id >= d->scap) {
+        size_t old = d->scap, nc = old ? old : 1024;
+        while (nc <= (size_t)id) nc *= 2;
+        size_t *st = llm_realloc(d->stamp, nc * sizeof *st);
+        if (!st) { d->err = LLM_ERR_NOMEM; return; }
+        d->stamp = st;
+        memset(st + old, 0, (nc - old) * sizeof *st);
+        uint32_t *sl = llm_realloc(d->slot, nc * sizeof *sl);
+        if (!sl) { d->err = LLM_ERR_NOMEM; return; }
+        d->slot = sl;
+        d->scap = nc;
+    }
+    if (d->stamp[id] == d->doc) {
+        d->counts[d->slot[id]]++;
         return;
     }
-    d->ids[d->n++] = (int32_t)id;
-}
-
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
+    if (d->n == d->cap) {
+        size_t nc = d->cap ? d->cap * 2 : 256;
+        int32_t *ids = llm_realloc(d->ids, nc * sizeof *ids);
+        if (!ids) { d->err = LLM_ERR_NOMEM; return; }
+        d->ids = ids;
+        uint32_t *c = llm_realloc(d->counts, nc * sizeof *c);
+        if (!c) { d->err = LLM_ERR_NOMEM; return; }
+        d->counts = c;
+        d->cap = nc;
+    }
+    d->stamp[id] = d->doc;
+    d->slot[id] = (uint32_t)d->n;
+    d->ids[d->n] = (int32_t)id;
+    d->counts[d->n++] = 1;
 }
 
 /* Count the terms of each document into a CSR matrix whose columns are
@@ -534,10 +561,10 @@ static llm_status count_docs(features_vectorizer *v, const char *const *docs, co
             break;
         }
         d.n = 0;
+        d.doc = i + 1;
         s = analyze_doc(v, docs[i], lens ? lens[i] : strlen(docs[i]), i, collect_term, &d);
         if (!s) s = d.err;
         if (s) break;
-        if (d.n > 1) qsort(d.ids, d.n, sizeof *d.ids, cmp_i32);
         size_t need = nnz + d.n;
         if (need > cap) {
             size_t nc = cap ? cap : 4096;
@@ -550,17 +577,17 @@ static llm_status count_docs(features_vectorizer *v, const char *const *docs, co
             vals = v2;
             cap = nc;
         }
-        for (size_t j = 0; j < d.n;) {
-            size_t k = j;
-            while (k < d.n && d.ids[k] == d.ids[j]) k++;
+        for (size_t j = 0; j < d.n; j++) {
             cols[nnz] = d.ids[j];
-            vals[nnz++] = (float)(k - j);
-            j = k;
+            vals[nnz++] = (float)d.counts[j];
         }
         indptr[i + 1] = (int64_t)nnz;
         if ((i & 1023) == 1023) llm_progress("vectorize", (double)i + 1, (double)ndocs);
     }
     free(d.ids);
+    free(d.counts);
+    free(d.stamp);
+    free(d.slot);
     if (!s) {
         llm_csr *m = llm_calloc(1, sizeof *m);
         if (!m) s = LLM_ERR_NOMEM;
@@ -574,6 +601,11 @@ static llm_status count_docs(features_vectorizer *v, const char *const *docs, co
             if (!m->indices || !m->values) {
                 csr_free(m);
                 return LLM_ERR_NOMEM;
+            }
+            /* rows in column order (the learning path sorts after renumbering) */
+            if (!learn && (s = csr_canonicalize(m))) {
+                csr_free(m);
+                return s;
             }
             *out = m;
             return LLM_OK;
