@@ -275,9 +275,15 @@ keys g
 for _ in 1 2 3; do keys p; done
 keys n r
 wait_for "the long step runs" 'tick 1'
+# children of a process named llmlab, from /proc (no procps needed)
+llmlab_children() {
+    for c in $(cat /proc/"$1"/task/*/children 2> /dev/null); do
+        [ "$(cat /proc/"$c"/comm 2> /dev/null)" = llmlab ] && printf '%s ' "$c"
+    done
+}
 shell_pid=$($TMUX_CMD list-panes -t "$SESSION" -F '#{pane_pid}')
-ui_pid=$(pgrep -P "$shell_pid" -x llmlab | head -n 1)
-step_pids=$(pgrep -P "$ui_pid" -x llmlab | tr '\n' ' ')
+ui_pid=$(llmlab_children "$shell_pid" | cut -d' ' -f1)
+step_pids=$(llmlab_children "$ui_pid")
 check "the step runs in a child process of the UI" test -n "$step_pids"
 kill -TERM "$ui_pid"
 wait_for "SIGTERM ends the UI cleanly" 'UI-EXITED=0'
