@@ -31,7 +31,7 @@ start_ui() {
     SESSION_N=$((SESSION_N + 1))
     SESSION=ui$SESSION_N
     $TMUX_CMD new-session -d -s "$SESSION" -x "$w" -y "$h" \
-        "env TERM=screen LLMLAB_STUDENT=tester LLMLAB_DB='$LLMLAB_DB' XDG_DATA_HOME='$XDG_DATA_HOME' LLMLAB_LABS='$LLMLAB_LABS' $UI_ENV '$LLMLAB_BIN' $* 2> '$E2E_TMP/ui.err'; echo UI-EXITED=\$?; sleep 30"
+        "env TERM=screen LLMLAB_STUDENT=tester LLMLAB_DB='$LLMLAB_DB' XDG_DATA_HOME='$XDG_DATA_HOME' LLMLAB_LABS='$LLMLAB_LABS' $UI_ENV '$LLMLAB_BIN' $* 2> '$E2E_TMP/ui.err'; echo UI-EXITED=\$?; cat '$E2E_TMP/ui.err'; sleep 30"
     [ -n "$old" ] && $TMUX_CMD kill-session -t "$old" 2> /dev/null
 }
 
@@ -294,6 +294,12 @@ start_ui 100 30 ui --lab w99.lab99
 wait_for "--lab with an unknown id says so on the course screen" "there is no lab 'w99.lab99'"
 keys q
 wait_for "quits" 'UI-EXITED=0'
+
+# ---------------------------------------------------------------- an unusable terminal
+UI_ENV="TERM=dumb" start_ui 100 30
+wait_for "TERM=dumb: a clear message instead of the UI" 'cannot start the terminal UI on this terminal \(TERM=dumb\)'
+UI_ENV="TERM=no-such-terminal" start_ui 100 30
+wait_for "an unknown TERM: the same message, no crash" 'UI-EXITED=1'
 
 # ---------------------------------------------------------------- a monochrome terminal
 UI_ENV="TERM=vt100" start_ui 100 30
