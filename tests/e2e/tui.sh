@@ -296,9 +296,11 @@ keys q
 wait_for "quits" 'UI-EXITED=0'
 
 # ---------------------------------------------------------------- an unusable terminal
-UI_ENV="TERM=dumb" start_ui 100 30
+UI_ENV="TERM=dumb" start_ui 100 30 ui
 wait_for "TERM=dumb: a clear message instead of the UI" 'cannot start the terminal UI on this terminal \(TERM=dumb\)'
-UI_ENV="TERM=no-such-terminal" start_ui 100 30
+UI_ENV="TERM=dumb" start_ui 100 30 ""
+wait_for "llmlab with no command on a dumb terminal prints the help" 'usage: llmlab'
+UI_ENV="TERM=no-such-terminal" start_ui 100 30 ui
 wait_for "an unknown TERM: the same message, no crash" 'UI-EXITED=1'
 
 # ---------------------------------------------------------------- a monochrome terminal
