@@ -182,9 +182,11 @@ tensor *tensor_sum_to_shape(const tensor *t, int ndim, const int64_t *shape);
 /* ---- linear algebra ---- */
 tensor *tensor_matmul(const tensor *a, const tensor *b);           /* batched, broadcasting */
 tensor *tensor_linear(const tensor *x, const tensor *w, const tensor *b); /* x @ w^T + b; b may be NULL */
-/* The engine runs BLAS on one thread and splits work over OpenMP itself;
- * kernels that call BLAS from OpenMP threads call this first. */
-void tensor_blas_single_thread(void);
+/* The engine runs BLAS on one thread and splits work over OpenMP itself:
+ * kernels that call BLAS call enter first (it returns the count to put
+ * back) and leave after, outside any parallel region. */
+int tensor_blas_enter(void);
+void tensor_blas_leave(int prev);
 
 /* ---- indexing / joining ---- */
 tensor *tensor_cat(int n, tensor *const *ts, int dim);
