@@ -155,9 +155,10 @@ CLONES void vm_unary(int kind, float *y, const float *x, int64_t n)
         break;
     case VM_GELU_TANH:
 #pragma omp simd
-        for (int64_t i = 0; i < n; i++) {
+        for (int64_t i = 0; i < n; i++) { /* 0.5 x (1 + tanh u) = x sigmoid(2u) */
             float v = x[i];
-            y[i] = 0.5f * v * (1.0f + vtanh(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+            float u2 = 1.5957691216057308f * (v + 0.044715f * v * v * v);
+            y[i] = v / (1.0f + vexp(-u2));
         }
         break;
     case VM_GELU_ERF:
@@ -194,11 +195,11 @@ CLONES void vm_unary_grad(int kind, float *dx, const float *g, const float *v, i
         break;
     case VM_GELU_TANH: /* v = x */
 #pragma omp simd
-        for (int64_t i = 0; i < n; i++) {
-            const float c = 0.7978845608028654f;
+        for (int64_t i = 0; i < n; i++) { /* d/dx x s(2u) = s + 2 x s (1 - s) u' */
+            const float c2 = 1.5957691216057308f;
             float x = v[i];
-            float th = vtanh(c * (x + 0.044715f * x * x * x));
-            dx[i] = g[i] * (0.5f * (1.0f + th) + 0.5f * x * (1.0f - th * th) * c * (1.0f + 3.0f * 0.044715f * x * x));
+            float sg = 1.0f / (1.0f + vexp(-c2 * (x + 0.044715f * x * x * x)));
+            dx[i] = g[i] * (sg + x * sg * (1.0f - sg) * c2 * (1.0f + 3.0f * 0.044715f * x * x));
         }
         break;
     case VM_GELU_ERF: /* v = x */
