@@ -65,6 +65,7 @@ tensor *tensor_ref(tensor *t);          /* +1 reference, returns t */
 void tensor_free(tensor *t);            /* -1 reference (NULL is fine) */
 size_t tensor_live_bytes(void);         /* bytes of storage alive now */
 size_t tensor_total_allocated(void);    /* bytes of storage ever allocated */
+size_t tensor_cached_bytes(void);       /* freed blocks kept for reuse */
 void tensor_cache_trim(void);           /* give cached blocks back to the system */
 
 /* ---- creation ---- */

@@ -60,7 +60,8 @@
  *   t:backward([grad [, retain_graph]]); t:zero_grad(); llm.no_grad(fn, ...) -> fn's results;
  *   llm.grad_enabled([bool])
  * Benchmark helpers (l_bench.c): llm.now(), llm.cpu_time(), llm.peak_rss_mb(), llm.blas_sgemm(a, b, c)
- * Memory: llm.tensor_memory() -> live bytes, total bytes allocated. The Lua GC is
+ * Memory: llm.tensor_memory([trim]) -> live bytes, total bytes ever allocated, bytes
+ *   cached for reuse (trim = true: collect garbage and free the cache first). The Lua GC is
  *   told about tensor bytes (a full collection when live tensor memory grows by a
  *   quarter since the last one), so training loops stay flat.
  */
@@ -1323,9 +1324,14 @@ static int l_is_tensor(lua_State *L) { lua_pushboolean(L, test_tensor(L, 1) != N
 
 static int l_tensor_memory(lua_State *L)
 {
+    if (lua_toboolean(L, 1)) { /* llm.tensor_memory(true): collect garbage and give cached blocks back first */
+        lua_gc(L, LUA_GCCOLLECT);
+        tensor_cache_trim();
+    }
     lua_pushinteger(L, (lua_Integer)tensor_live_bytes());
     lua_pushinteger(L, (lua_Integer)tensor_total_allocated());
-    return 2;
+    lua_pushinteger(L, (lua_Integer)tensor_cached_bytes());
+    return 3;
 }
 
 /* ---------------------------------------------------------------- indexing metamethods */
