@@ -1194,8 +1194,9 @@ static int m_copy_(lua_State *L)
 static int m_add_(lua_State *L)
 {
     tensor *t = check_tensor(L, 1), *tmp;
+    double alpha = luaL_optnumber(L, 3, 1.0); /* before anything is allocated */
     tensor *s = tensor_or_number(L, 2, &tmp);
-    llm_status st = tensor_add_(t, s, luaL_optnumber(L, 3, 1.0));
+    llm_status st = tensor_add_(t, s, alpha);
     tensor_free(tmp);
     check_status(L, st);
     lua_settop(L, 1);
