@@ -59,6 +59,8 @@
  *   t:is_leaf(), t:grad_fn() -> op name or nil; t.grad (nil until backward; t.grad = nil clears);
  *   t:backward([grad [, retain_graph]]); t:zero_grad(); llm.no_grad(fn, ...) -> fn's results;
  *   llm.grad_enabled([bool]); llm.tensor_ops() -> names of every op on the tape (grad_fn names)
+ * Threads: llm.threads(n) (l_core.c) sets the OpenMP team; tensor ops run OpenBLAS on one
+ *   thread per call and split big products over that team themselves.
  * Benchmark helpers (l_bench.c): llm.now(), llm.cpu_time(), llm.peak_rss_mb(), llm.blas_sgemm(a, b, c)
  * Memory: llm.tensor_memory([trim]) -> live bytes, total bytes ever allocated, bytes
  *   cached for reuse (trim = true: collect garbage and free the cache first). The Lua GC is
