@@ -634,7 +634,12 @@ static void emit(const tensor *t, fmt_t *f, int d, int64_t *idx, int indent)
 
 static int t_tostring(lua_State *L)
 {
-    tensor *t = check_tensor(L, 1);
+    tensor **box = box_of(L, 1);
+    if (!*box) {
+        lua_pushliteral(L, "tensor(closed)");
+        return 1;
+    }
+    tensor *t = *box;
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     fmt_t f = {0, 1, 0, tensor_numel(t) > 1000, &b};
