@@ -91,6 +91,7 @@ static tensor *check_tensor(lua_State *L, int i)
 static tensor *test_tensor(lua_State *L, int i)
 {
     tensor **b = (tensor **)luaL_testudata(L, i, TENSOR_MT);
+    if (b && !*b) luaL_error(L, "tensor: used after it was closed");
     return b ? *b : NULL;
 }
 
