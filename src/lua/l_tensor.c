@@ -942,6 +942,7 @@ static int m_masked_fill(lua_State *L)
 static int l_where(lua_State *L)
 {
     tensor *c = check_tensor(L, 1), *ta, *tb;
+    (void)test_tensor(L, 3); /* a closed tensor raises here, before anything is allocated */
     tensor *a = tensor_or_number(L, 2, &ta);
     if (!test_tensor(L, 3) && lua_type(L, 3) != LUA_TNUMBER) { tensor_free(ta); return luaL_typeerror(L, 3, "tensor or number"); }
     tensor *b = tensor_or_number(L, 3, &tb);
