@@ -1,0 +1,103 @@
+-- bench/train_gpt.lua: tokens per second of full GPT training steps
+-- (forward, cross-entropy, backward, AdamW) in llmlab, the model and step of
+-- bench/torch_gpt.py. After two warm-up steps it times at least five steps
+-- and reports the median, the MFU (model FLOPs per token x tokens/s over the
+-- measured raw cblas_sgemm peak at the same thread count) and the peak RSS
+-- of the process.
+--
+--   llmlab run bench/train_gpt.lua CONFIG THREADS [STEPS]   one run (CONFIG: S or M)
+--   llmlab run bench/train_gpt.lua                           S and M at 1 and 2 threads,
+--                                                            each in its own process
+-- One line per run:  train CONFIG threads=T tok_per_s=X mfu=Y rss_mb=Z
+-- (after an information line with the step time, the CPU time per step and
+-- the sgemm peak). OpenBLAS does not recognise every CPU: on one it takes
+-- for an old "Prescott" it runs 3-4x below its real sgemm speed; set
+-- OPENBLAS_CORETYPE (bench/compare.sh does, for both llmlab and PyTorch).
+local configs = {
+  S = { vocab_size = 256, block_size = 128, d_model = 128, n_layer = 4, n_head = 4, batch = 16 },
+  M = { vocab_size = 8192, block_size = 256, d_model = 384, n_layer = 6, n_head = 6, batch = 8 },
+}
+
+-- 6 x matmul parameters + attention (12 * layers * d * ctx), as the issue counts.
+local function flops_per_token(c)
+  local n = c.n_layer * 12 * c.d_model ^ 2 + c.vocab_size * c.d_model
+  return 6 * n + 12 * c.n_layer * c.d_model * c.block_size
+end
+
+local function median(t)
+  local s = table.move(t, 1, #t, 1, {})
+  table.sort(s)
+  local n = #s
+  return n % 2 == 1 and s[(n + 1) // 2] or (s[n // 2] + s[n // 2 + 1]) / 2
+end
+
+local function sgemm_peak()
+  local n = 1024
+  local a, b, c = llm.randn(n, n), llm.randn(n, n), llm.zeros(n, n)
+  local best = 0
+  for _ = 1, 5 do
+    local t0 = llm.now()
+    llm.blas_sgemm(a, b, c)
+    best = math.max(best, 2 * n ^ 3 / (llm.now() - t0) / 1e9)
+  end
+  return best
+end
+
+local function run(name, threads, steps)
+  local c = configs[name]
+  if not c then error("train_gpt: unknown config '" .. tostring(name) .. "' (S or M)") end
+  llm.threads(threads)
+  llm.seed(0)
+  local model = llm.nn.GPT { vocab_size = c.vocab_size, block_size = c.block_size, d_model = c.d_model,
+    n_layer = c.n_layer, n_head = c.n_head }
+  local opt = llm.optim.AdamW(model, { lr = 3e-4, betas = { 0.9, 0.95 }, weight_decay = 0.1 })
+  local B, T = c.batch, c.block_size
+  local function random_ids()
+    local t = {}
+    for b = 1, B do
+      t[b] = {}
+      for i = 1, T do t[b][i] = llm.random(c.vocab_size) - 1 end
+    end
+    return llm.tensor(t, "int64")
+  end
+  local x, y = random_ids(), random_ids()
+  local function step()
+    opt:zero_grad()
+    local _, loss = model(x, y)
+    loss:backward()
+    opt:step()
+    return loss:item()
+  end
+  for _ = 1, 2 do step() end
+  local times, cpu = {}, {}
+  for i = 1, math.max(5, steps) do
+    local t0, c0 = llm.now(), os.clock()
+    step()
+    times[i], cpu[i] = llm.now() - t0, os.clock() - c0
+  end
+  local med = median(times)
+  local tok = B * T / med
+  local peak = sgemm_peak()
+  local mfu = tok * flops_per_token(c) / 1e9 / peak
+  -- CPU seconds per step (all threads): on a shared machine the 1-thread
+  -- figure tokens / CPU second is steadier than the wall clock.
+  print(string.format("train %s threads=%d step_ms=%.1f cpu_ms=%.1f cpu_tok_per_s=%.0f sgemm_gflops=%.1f",
+    name, threads, med * 1e3, median(cpu) * 1e3, B * T / median(cpu), peak))
+  print(string.format("train %s threads=%d tok_per_s=%.0f mfu=%.3f rss_mb=%.0f", name, threads, tok, mfu,
+    llm.peak_rss_mb()))
+end
+
+if arg and arg[1] then
+  run(arg[1], tonumber(arg[2]) or 1, tonumber(arg[3]) or 7)
+else
+  local bin = os.getenv("LLMLAB_BIN") or "./llmlab"
+  local script = debug.getinfo(1, "S").source:sub(2)
+  for _, name in ipairs({ "S", "M" }) do
+    for _, th in ipairs({ 1, 2 }) do
+      local p = assert(io.popen(string.format("%q run %q %s %d", bin, script, name, th)))
+      io.write(p:read("a"))
+      io.flush()
+      p:close()
+    end
+  end
+end
