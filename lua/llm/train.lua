@@ -52,6 +52,16 @@ function M.bytes(s)
   return llm.tensor(t, "int64")
 end
 
+-- Ids 0..255 back to a string (inverse of bytes); a table or a 1-D tensor.
+function M.text(ids)
+  if llm.is_tensor(ids) then ids = ids:reshape(-1):totable() end
+  local parts = {}
+  for i = 1, #ids, 4096 do
+    parts[#parts + 1] = string.char(table.unpack(ids, i, math.min(i + 4095, #ids)))
+  end
+  return table.concat(parts)
+end
+
 -- One batch of random windows: x, y (B, T) int64.
 function M.batch(ids, batch_size, block_size)
   local n = ids:size(1)

@@ -40,6 +40,7 @@ describe("training loop", function()
     end
     expect(function() train.batch(llm.arange(5, "int64"), 2, 5) end).to_error("too few")
     expect(train.bytes("Hi!"):totable()).to_equal({ 72, 105, 33 })
+    expect(train.text(train.bytes("caf\xc3\xa9 \0x"))).to_be("caf\xc3\xa9 \0x")
   end)
 
   it("checks its options", function()
@@ -72,6 +73,25 @@ describe("training loop", function()
     expect(h.val[2].step).to_be(6)
   end)
 
+  it("keeps tensor memory flat over a run", function()
+    llm.seed(44)
+    local m = nn.GPT { vocab_size = 32, block_size = 8, d_model = 16, n_layer = 1, n_head = 2 }
+    local data = {}
+    for i = 1, 300 do data[i] = (i * 7) % 32 end
+    local opt = llm.optim.AdamW(m, { lr = 1e-3 })
+    train { model = m, data = data, steps = 5, optimizer = opt, progress = false }
+    collectgarbage()
+    collectgarbage()
+    local before = llm.tensor_memory()
+    train { model = m, data = data, steps = 40, optimizer = opt, progress = false }
+    collectgarbage()
+    collectgarbage()
+    local after = llm.tensor_memory()
+    if after > before + 4096 then
+      T.fail(string.format("live tensor bytes grew from %d to %d over 40 steps", before, after))
+    end
+  end)
+
   it("a byte-level GPT learns the text: held-out loss well below the unigram entropy", function()
     llm.seed(43)
     local cut = math.floor(#text * 0.9)
@@ -90,5 +110,8 @@ describe("training loop", function()
       T.fail(string.format("held-out loss %.3f is not clearly below the unigram entropy %.3f nats", h.val_loss, H))
     end
     expect(h.final_loss < H - 0.4).to_be(true)
+    -- and it writes something text-like: greedy continuation of a prompt
+    local out = m:generate(train.bytes("The "):view(1, 4), 20, { temperature = 0 })
+    expect(#train.text(out)).to_be(24)
   end)
 end)
