@@ -296,6 +296,19 @@ describe("GPT", function()
     expect(loss:item() < 0.05).to_be(true)
   end)
 
+  it("dropout acts in training and not in eval", function()
+    llm.seed(26)
+    local m = nn.GPT { vocab_size = 16, block_size = 8, d_model = 16, n_layer = 1, n_head = 2, dropout = 0.2 }
+    local x = llm.tensor({ { 1, 2, 3, 4 } }, "int64")
+    expect(flat(m(x)) ~= nil).to_be(true)
+    local a, b = flat(m(x)), flat(m(x))
+    local same = true
+    for i = 1, #a do same = same and a[i] == b[i] end
+    expect(same).to_be(false)
+    m:eval()
+    expect(flat(m(x))).to_equal(flat(m(x)))
+  end)
+
   it("generates continuations (greedy is deterministic)", function()
     llm.seed(25)
     local m = nn.GPT(cfg)
