@@ -65,6 +65,7 @@ tensor *tensor_ref(tensor *t);          /* +1 reference, returns t */
 void tensor_free(tensor *t);            /* -1 reference (NULL is fine) */
 size_t tensor_live_bytes(void);         /* bytes of storage alive now */
 size_t tensor_total_allocated(void);    /* bytes of storage ever allocated */
+size_t tensor_cached_bytes(void);       /* freed blocks kept for reuse */
 void tensor_cache_trim(void);           /* give cached blocks back to the system */
 
 /* ---- creation ---- */
@@ -182,9 +183,11 @@ tensor *tensor_sum_to_shape(const tensor *t, int ndim, const int64_t *shape);
 /* ---- linear algebra ---- */
 tensor *tensor_matmul(const tensor *a, const tensor *b);           /* batched, broadcasting */
 tensor *tensor_linear(const tensor *x, const tensor *w, const tensor *b); /* x @ w^T + b; b may be NULL */
-/* The engine runs BLAS on one thread and splits work over OpenMP itself;
- * kernels that call BLAS from OpenMP threads call this first. */
-void tensor_blas_single_thread(void);
+/* The engine runs BLAS on one thread and splits work over OpenMP itself:
+ * kernels that call BLAS call enter first (it returns the count to put
+ * back) and leave after, outside any parallel region. */
+int tensor_blas_enter(void);
+void tensor_blas_leave(int prev);
 
 /* ---- indexing / joining ---- */
 tensor *tensor_cat(int n, tensor *const *ts, int dim);

@@ -21,8 +21,12 @@
  *   dtypes: "float32" (default), "int32", "int64"
  * Metamethods
  *   + - * / ^ unary -  (tensor or number on either side, broadcasting)
- *   t[i] (a row view; a number for 1-D), t[{i,j,...}] (element or view),
- *   t[i] = v / t[{i,j}] = v (copy in), #t (size of dim 1), tostring(t), __gc, __close
+ *   t[i] (a row view; a number for 1-D; nil past the end, so ipairs(t) walks the rows),
+ *   t[{i,j,...}] (an element as a number, or a view when fewer positions than dims;
+ *   an element of a tensor on the tape comes back as a 0-dim tensor so gradients flow),
+ *   t[i] = v / t[{i,j}] = v (copy in), #t (size of dim 1), tostring(t), __gc,
+ *   __close (`local y <close> = ...` frees y's memory at the end of the block).
+ *   == is identity (use t:eq(u) for elementwise comparison).
  * Facts
  *   t:shape() -> {..}, t:size([d]), t:dim(), t:numel(), t:dtype(), t:stride(),
  *   t:is_contiguous(), t:item(), t:totable(), t:get(i, j, ...), t:set(v, i, j, ...)
@@ -55,7 +59,9 @@
  *   t:is_leaf(), t:grad_fn() -> op name or nil; t.grad (nil until backward; t.grad = nil clears);
  *   t:backward([grad [, retain_graph]]); t:zero_grad(); llm.no_grad(fn, ...) -> fn's results;
  *   llm.grad_enabled([bool])
- * Memory: llm.tensor_memory() -> live bytes, total bytes allocated. The Lua GC is
+ * Benchmark helpers (l_bench.c): llm.now(), llm.cpu_time(), llm.peak_rss_mb(), llm.blas_sgemm(a, b, c)
+ * Memory: llm.tensor_memory([trim]) -> live bytes, total bytes ever allocated, bytes
+ *   cached for reuse (trim = true: collect garbage and free the cache first). The Lua GC is
  *   told about tensor bytes (a full collection when live tensor memory grows by a
  *   quarter since the last one), so training loops stay flat.
  */
@@ -1318,9 +1324,14 @@ static int l_is_tensor(lua_State *L) { lua_pushboolean(L, test_tensor(L, 1) != N
 
 static int l_tensor_memory(lua_State *L)
 {
+    if (lua_toboolean(L, 1)) { /* llm.tensor_memory(true): collect garbage and give cached blocks back first */
+        lua_gc(L, LUA_GCCOLLECT);
+        tensor_cache_trim();
+    }
     lua_pushinteger(L, (lua_Integer)tensor_live_bytes());
     lua_pushinteger(L, (lua_Integer)tensor_total_allocated());
-    return 2;
+    lua_pushinteger(L, (lua_Integer)tensor_cached_bytes());
+    return 3;
 }
 
 /* ---------------------------------------------------------------- indexing metamethods */
@@ -1385,6 +1396,11 @@ static int t_index(lua_State *L)
         return 1;
     }
     if (kt != LUA_TNUMBER && kt != LUA_TTABLE) { lua_pushnil(L); return 1; }
+    if (kt == LUA_TNUMBER && t->ndim > 0) { /* t[i] past either end is nil, so ipairs(t) stops there */
+        int isnum;
+        lua_Integer i = lua_tointegerx(L, 2, &isnum);
+        if (isnum && (i < 0 ? -i : i) > t->shape[0]) { lua_pushnil(L); return 1; }
+    }
     int64_t pos[TENSOR_MAX_DIMS];
     int n = index_positions(L, t, 2, pos);
     if (n == t->ndim && !(tensor_grad_enabled() && t->requires_grad)) { /* one element: a number */

@@ -98,7 +98,11 @@ describe("views", function()
     expect(a[1]:totable()).to_equal({ 0, 0, 0, 0 })
     a[{ 2, 2 }] = -1
     expect(a:get(2, 2)).to_be(-1.0)
-    expect(function() return a[4] end).to_error("position 4 is out of range 1..3")
+    expect(a[4]).to_be(nil)
+    expect(function() return a[{ 4, 1 }] end).to_error("position 4 is out of range 1..3")
+    local rows = 0
+    for i, row in ipairs(a) do rows = i; expect(row:shape()).to_equal({ 4 }) end
+    expect(rows).to_be(3)
     expect(function() a:narrow(1, 3, 2) end).to_error("narrow")
     expect(function() a:transpose(0, 1) end).to_error("1-based")
   end)
@@ -203,6 +207,65 @@ describe("linear algebra", function()
   end)
 end)
 
+describe("indexing ops and in-place updates", function()
+  it("index_select, gather, scatter_add, one_hot, embedding give known values", function()
+    local a = llm.arange(12):view(3, 4)
+    local idx = llm.tensor({ 2, 0 }, "int64")
+    expect(a:index_select(1, idx):totable()).to_equal({ { 8, 9, 10, 11 }, { 0, 1, 2, 3 } })
+    expect(a:index_select(2, idx):totable()).to_equal({ { 2, 0 }, { 6, 4 }, { 10, 8 } })
+    local g = llm.tensor({ { 3 }, { 0 }, { 1 } }, "int64")
+    expect(a:gather(2, g):totable()).to_equal({ { 3 }, { 4 }, { 9 } })
+    local z = llm.zeros(2, 3):scatter_add(2, llm.tensor({ { 0, 0 }, { 2, 1 } }, "int64"), llm.ones(2, 2))
+    expect(z:totable()).to_equal({ { 2, 0, 0 }, { 0, 1, 1 } })
+    expect(llm.one_hot(llm.tensor({ 1, 0 }, "int64"), 3):totable()).to_equal({ { 0, 1, 0 }, { 1, 0, 0 } })
+    local w = llm.tensor { { 1, 2 }, { 3, 4 }, { 5, 6 } }
+    expect(llm.embedding(llm.tensor({ { 2, 0 } }, "int64"), w):totable()).to_equal({ { { 5, 6 }, { 1, 2 } } })
+    expect(llm.tensor({ 1.7, -1.7 }):long():totable()).to_equal({ 1, -1 })
+  end)
+
+  it("fill_, zero_, copy_, add_, mul_ change the tensor and return it", function()
+    local t = llm.zeros(2, 2)
+    expect(t:fill_(3)).to_be(t)
+    expect(t:totable()).to_equal({ { 3, 3 }, { 3, 3 } })
+    t:add_(llm.tensor { 1, 2 }, 2)
+    expect(t:totable()).to_equal({ { 5, 7 }, { 5, 7 } })
+    t:mul_(0.5)
+    expect(t:totable()).to_equal({ { 2.5, 3.5 }, { 2.5, 3.5 } })
+    t:mul_(llm.tensor { 2, 0 })
+    expect(t:totable()).to_equal({ { 5, 0 }, { 5, 0 } })
+    t:t():copy_(llm.tensor { { 1, 2 }, { 3, 4 } })
+    expect(t:totable()).to_equal({ { 1, 3 }, { 2, 4 } })
+    t:zero_()
+    expect(t:sum():item()).to_be(0.0)
+    expect(function() t:copy_(llm.zeros(3)) end).to_error("copy_: shape {3} does not broadcast to {2,2}")
+    llm.seed(11)
+    local u = llm.zeros(10000):uniform_(-2, 2)
+    expect(u:min():item() >= -2 and u:max():item() < 2).to_be(true)
+    expect(u:mean():item()).to_be_near(0, 0.05)
+    local n = llm.zeros(10000):normal_(3, 0.5)
+    expect(n:mean():item()).to_be_near(3, 0.03)
+    expect(n:std():item()).to_be_near(0.5, 0.03)
+  end)
+
+  it("adamw_step matches the update written out by hand", function()
+    local p = llm.tensor { 1.0, -2.0 }
+    local g = llm.tensor { 0.5, 0.25 }
+    local m, v = llm.zeros(2), llm.zeros(2)
+    local lr, b1, b2, eps, wd = 0.1, 0.9, 0.99, 1e-8, 0.01
+    llm.adamw_step(p, g, m, v, { lr = lr, beta1 = b1, beta2 = b2, eps = eps, weight_decay = wd, step = 1 })
+    local want = {}
+    for i, x in ipairs({ 1.0, -2.0 }) do
+      local gi = ({ 0.5, 0.25 })[i]
+      local mi, vi = (1 - b1) * gi, (1 - b2) * gi * gi
+      local mh, vh = mi / (1 - b1), vi / (1 - b2)
+      want[i] = x * (1 - lr * wd) - lr * mh / (math.sqrt(vh) + eps)
+    end
+    expect(p:totable()).to_be_near(want, 1e-6)
+    expect(m:totable()).to_be_near({ 0.05, 0.025 }, 1e-7)
+    expect(function() llm.adamw_step(p, llm.zeros(3), m, v, { step = 1 }) end).to_error("adamw: shape {3}")
+  end)
+end)
+
 describe("printing", function()
   it("pretty-prints like PyTorch with shape and dtype", function()
     expect(tostring(llm.tensor { { 1, 2 }, { 3, 4 } })).to_be(
@@ -302,5 +365,9 @@ describe("autograd", function()
     collectgarbage()
     local after = llm.tensor_memory()
     expect(after <= base + 1024).to_be(true)
+    local live, total, cached = llm.tensor_memory(true)
+    expect(total > 200 * 64 * 256 * 4).to_be(true) -- every step allocated its activations
+    expect(cached).to_be(0)
+    expect(live <= base).to_be(true)
   end)
 end)

@@ -11,6 +11,7 @@
 #include <omp.h>
 #endif
 #include "nn.h"
+#include "vmath.h"
 
 #define OMP_MIN 32768
 
@@ -19,23 +20,8 @@ void nn_layernorm_forward(float *out, float *mean, float *rstd, const float *inp
 {
     // inp, out (N, C); mean, rstd (N); weight, bias (C)
 #pragma omp parallel for if (N * C > OMP_MIN)
-    for (int64_t i = 0; i < N; i++) {
-        const float *x = inp + i * C;
-        float *y = out + i * C;
-        float m = 0.0f;
-        for (int64_t j = 0; j < C; j++) m += x[j];
-        m /= (float)C;
-        float v = 0.0f;
-        for (int64_t j = 0; j < C; j++) { float d = x[j] - m; v += d * d; }
-        v /= (float)C;
-        float r = 1.0f / sqrtf(v + eps);
-        for (int64_t j = 0; j < C; j++) {
-            float n = (x[j] - m) * r;
-            y[j] = n * (weight ? weight[j] : 1.0f) + (bias ? bias[j] : 0.0f);
-        }
-        mean[i] = m;
-        rstd[i] = r;
-    }
+    for (int64_t i = 0; i < N; i++)
+        vm_layernorm_row(out + i * C, mean + i, rstd + i, inp + i * C, weight, bias, C, eps);
 }
 
 void nn_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
@@ -56,27 +42,8 @@ void nn_layernorm_backward(float *dinp, float *dweight, float *dbias, const floa
 #endif
         float *dw = acc ? acc + (size_t)tid * 2 * (size_t)C : dweight, *db = acc ? dw + C : dbias;
 #pragma omp for
-        for (int64_t i = 0; i < N; i++) {
-            const float *x = inp + i * C, *dy = dout + i * C;
-            float *dx = dinp + i * C;
-            float m = mean[i], r = rstd[i];
-            float s1 = 0.0f, s2 = 0.0f; // mean(dnorm), mean(dnorm * norm)
-            for (int64_t j = 0; j < C; j++) {
-                float n = (x[j] - m) * r;
-                float dn = dy[j] * (weight ? weight[j] : 1.0f);
-                s1 += dn;
-                s2 += dn * n;
-                if (dw) dw[j] += dy[j] * n;
-                if (db) db[j] += dy[j];
-            }
-            s1 /= (float)C;
-            s2 /= (float)C;
-            for (int64_t j = 0; j < C; j++) {
-                float n = (x[j] - m) * r;
-                float dn = dy[j] * (weight ? weight[j] : 1.0f);
-                dx[j] = (dn - s1 - n * s2) * r;
-            }
-        }
+        for (int64_t i = 0; i < N; i++)
+            vm_layernorm_row_backward(dinp + i * C, dw, db, dout + i * C, inp + i * C, weight, mean[i], rstd[i], C);
     }
     if (acc) {
         for (int t = 0; t < nt; t++) {

@@ -58,6 +58,20 @@ static inline float vtanh(float x)
 
 static inline float vsigmoid(float x) { return 1.0f / (1.0f + vexp(-x)); }
 
+/* erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7), odd */
+static inline float verf(float x)
+{
+    float a = fabsf(x);
+    float t = 1.0f / (1.0f + 0.3275911f * a);
+    float p = 1.061405429f;
+    p = p * t - 1.453152027f;
+    p = p * t + 1.421413741f;
+    p = p * t - 0.284496736f;
+    p = p * t + 0.254829592f;
+    float r = 1.0f - p * t * vexp(-a * a);
+    return x < 0 ? -r : r;
+}
+
 CLONES float vm_max(const float *x, int64_t n)
 {
     float m = -INFINITY;
@@ -141,10 +155,15 @@ CLONES void vm_unary(int kind, float *y, const float *x, int64_t n)
         break;
     case VM_GELU_TANH:
 #pragma omp simd
-        for (int64_t i = 0; i < n; i++) {
+        for (int64_t i = 0; i < n; i++) { /* 0.5 x (1 + tanh u) = x sigmoid(2u) */
             float v = x[i];
-            y[i] = 0.5f * v * (1.0f + vtanh(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+            float u2 = 1.5957691216057308f * (v + 0.044715f * v * v * v);
+            y[i] = v / (1.0f + vexp(-u2));
         }
+        break;
+    case VM_GELU_ERF:
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.0f + verf(x[i] * 0.7071067811865476f));
         break;
     default:
         break;
@@ -176,14 +195,73 @@ CLONES void vm_unary_grad(int kind, float *dx, const float *g, const float *v, i
         break;
     case VM_GELU_TANH: /* v = x */
 #pragma omp simd
-        for (int64_t i = 0; i < n; i++) {
-            const float c = 0.7978845608028654f;
+        for (int64_t i = 0; i < n; i++) { /* d/dx x s(2u) = s + 2 x s (1 - s) u' */
+            const float c2 = 1.5957691216057308f;
             float x = v[i];
-            float th = vtanh(c * (x + 0.044715f * x * x * x));
-            dx[i] = g[i] * (0.5f * (1.0f + th) + 0.5f * x * (1.0f - th * th) * c * (1.0f + 3.0f * 0.044715f * x * x));
+            float sg = 1.0f / (1.0f + vexp(-c2 * (x + 0.044715f * x * x * x)));
+            dx[i] = g[i] * (sg + x * sg * (1.0f - sg) * c2 * (1.0f + 3.0f * 0.044715f * x * x));
+        }
+        break;
+    case VM_GELU_ERF: /* v = x */
+#pragma omp simd
+        for (int64_t i = 0; i < n; i++) {
+            float x = v[i];
+            dx[i] = g[i] * (0.5f * (1.0f + verf(x * 0.7071067811865476f)) + x * 0.3989422804014327f * vexp(-0.5f * x * x));
         }
         break;
     default:
         break;
+    }
+}
+
+/* Layer norm of one row of C: y = (x - mean) * rstd * w + b (w, b may be NULL). */
+CLONES void vm_layernorm_row(float *y, float *mean, float *rstd, const float *x, const float *w, const float *b,
+                             int64_t C, float eps)
+{
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int64_t j = 0; j < C; j++) s += x[j];
+    float m = s / (float)C, v = 0.0f;
+#pragma omp simd reduction(+ : v)
+    for (int64_t j = 0; j < C; j++) v += (x[j] - m) * (x[j] - m);
+    float r = 1.0f / sqrtf(v / (float)C + eps);
+    if (w && b) {
+#pragma omp simd
+        for (int64_t j = 0; j < C; j++) y[j] = (x[j] - m) * r * w[j] + b[j];
+    } else {
+#pragma omp simd
+        for (int64_t j = 0; j < C; j++) y[j] = (x[j] - m) * r * (w ? w[j] : 1.0f) + (b ? b[j] : 0.0f);
+    }
+    *mean = m;
+    *rstd = r;
+}
+
+/* Layer norm backward of one row: dx written, dw/db accumulated (may be NULL). */
+CLONES void vm_layernorm_row_backward(float *dx, float *dw, float *db, const float *dy, const float *x, const float *w,
+                                      float m, float r, int64_t C)
+{
+    float s1 = 0.0f, s2 = 0.0f;
+#pragma omp simd reduction(+ : s1, s2)
+    for (int64_t j = 0; j < C; j++) {
+        float n = (x[j] - m) * r;
+        float dn = dy[j] * (w ? w[j] : 1.0f);
+        s1 += dn;
+        s2 += dn * n;
+    }
+    s1 /= (float)C;
+    s2 /= (float)C;
+#pragma omp simd
+    for (int64_t j = 0; j < C; j++) {
+        float n = (x[j] - m) * r;
+        float dn = dy[j] * (w ? w[j] : 1.0f);
+        dx[j] = (dn - s1 - n * s2) * r;
+    }
+    if (dw) {
+#pragma omp simd
+        for (int64_t j = 0; j < C; j++) dw[j] += dy[j] * (x[j] - m) * r;
+    }
+    if (db) {
+#pragma omp simd
+        for (int64_t j = 0; j < C; j++) db[j] += dy[j];
     }
 }

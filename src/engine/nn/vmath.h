@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-enum { VM_EXP = 1, VM_TANH, VM_SIGMOID, VM_SILU, VM_GELU_TANH };
+enum { VM_EXP = 1, VM_TANH, VM_SIGMOID, VM_SILU, VM_GELU_TANH, VM_GELU_ERF };
 
 float vm_max(const float *x, int64_t n);
 float vm_sum(const float *x, int64_t n);
@@ -23,7 +23,13 @@ void vm_mul_sub(float *y, const float *p, int64_t n, float d);
 void vm_axpy(float *y, const float *x, int64_t n, float a);
 /* y = f(x) for f in VM_* (y may be x) */
 void vm_unary(int kind, float *y, const float *x, int64_t n);
-/* dx = g * f'(.): v is y for EXP/TANH/SIGMOID, x for SILU/GELU_TANH */
+/* dx = g * f'(.): v is y for EXP/TANH/SIGMOID, x for SILU/GELU_TANH/GELU_ERF */
 void vm_unary_grad(int kind, float *dx, const float *g, const float *v, int64_t n);
+
+/* one row of layer norm, forward and backward (dw, db accumulate; may be NULL) */
+void vm_layernorm_row(float *y, float *mean, float *rstd, const float *x, const float *w, const float *b, int64_t C,
+                      float eps);
+void vm_layernorm_row_backward(float *dx, float *dw, float *db, const float *dy, const float *x, const float *w,
+                               float m, float r, int64_t C);
 
 #endif

@@ -153,6 +153,7 @@ static void kern_unary(const kparams *kp, int64_t n, float *p0, int64_t s0, cons
         case OP_SIGMOID: vk = VM_SIGMOID; break;
         case OP_SILU: vk = VM_SILU; break;
         case OP_GELU_TANH: vk = VM_GELU_TANH; break;
+        case OP_GELU_ERF: vk = VM_GELU_ERF; break;
         default: break;
         }
         if (vk) { vm_unary(vk, p0, p1, n); return; }
@@ -382,7 +383,7 @@ tensor *unary_grad(tensor_op op, const tensor *x, const tensor *y, const tensor 
     float s = (float)p0;
     int64_t n = tensor_numel(g);
     int vk = op == OP_EXP ? VM_EXP : op == OP_TANH ? VM_TANH : op == OP_SIGMOID ? VM_SIGMOID
-           : op == OP_SILU ? VM_SILU : op == OP_GELU_TANH ? VM_GELU_TANH : 0;
+           : op == OP_SILU ? VM_SILU : op == OP_GELU_TANH ? VM_GELU_TANH : op == OP_GELU_ERF ? VM_GELU_ERF : 0;
     if (vk) {
         int64_t chunks = (n + CHUNK - 1) / CHUNK;
 #pragma omp parallel for if (n > TENSOR_OMP_MIN)
