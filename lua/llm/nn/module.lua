@@ -173,11 +173,28 @@ function Module:named_buffers()
   return out
 end
 
--- Number of trainable values (shared tensors counted once).
-function Module:num_parameters()
+-- Number of values in the parameters (shared tensors counted once);
+-- num_parameters{trainable = true} counts only those not frozen.
+function Module:num_parameters(opts)
+  local only = opts and opts.trainable
   local n = 0
-  for _, p in ipairs(self:parameters()) do n = n + p:numel() end
+  for _, p in ipairs(self:parameters()) do
+    if not only or p:needs_grad() then n = n + p:numel() end
+  end
   return n
+end
+
+-- Stop (freeze) or restart (unfreeze) training of every parameter of this
+-- module and its children: frozen tensors get no grad, so optimizers leave
+-- them alone (fine-tuning only the head, adapters, ...).
+function Module:freeze()
+  for _, p in ipairs(self:parameters()) do p:requires_grad(false) end
+  return self
+end
+
+function Module:unfreeze()
+  for _, p in ipairs(self:parameters()) do p:requires_grad(true) end
+  return self
 end
 
 -- Is weight decay meant for this parameter? Off for those registered with
