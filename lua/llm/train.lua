@@ -15,6 +15,8 @@
 --     on_step = function(step, metrics) end,  -- every step: {step, loss, lr, grad_norm, tokens, elapsed, tok_per_s}
 --     on_eval = function(step, metrics) end,  -- every eval: {step, val_loss, train_loss}
 --     progress = "train",            -- label for the engine's progress callback (false: none)
+--     save_path = "run.safetensors", -- optional: checkpoint (model + path..".opt" optimizer)
+--     save_every = 100,              --   every N steps and at the end
 --   }
 --   history = {loss = {...}, lr = {...}, val = {{step =, loss =}, ...}, steps = n,
 --              final_loss =, val_loss =, tokens =, elapsed =, interrupted = bool}
@@ -117,7 +119,7 @@ end
 
 local known = { model = 1, data = 1, val_data = 1, block_size = 1, batch_size = 1, steps = 1, optimizer = 1,
   lr = 1, weight_decay = 1, schedule = 1, grad_clip = 1, accum_steps = 1, eval_every = 1, eval_batches = 1,
-  loss_fn = 1, on_step = 1, on_eval = 1, progress = 1 }
+  loss_fn = 1, on_step = 1, on_eval = 1, progress = 1, save_path = 1, save_every = 1 }
 
 function M.run(o)
   if type(o) ~= "table" then error("train: expects a table of options", 2) end
@@ -140,6 +142,12 @@ function M.run(o)
   local loss_fn = o.loss_fn or default_loss
   local eval_every = o.eval_every or (val and math.max(1, steps // 10))
   local label = o.progress == nil and "train" or o.progress
+
+  local checkpoint = o.save_path and require("llm.checkpoint")
+  local function save(step)
+    checkpoint.save(model, o.save_path, { step = step })
+    checkpoint.save_optimizer(opt, o.save_path .. ".opt")
+  end
 
   local history = { loss = {}, lr = {}, grad_norm = {}, val = {}, steps = 0, interrupted = false }
   local t0 = clock()
@@ -176,6 +184,8 @@ function M.run(o)
       history.val_loss = vl
       if o.on_eval then o.on_eval(step, { step = step, val_loss = vl, train_loss = loss }) end
     end
+    local last = step == steps or stop or llm.interrupted()
+    if checkpoint and (last or (o.save_every and step % o.save_every == 0)) then save(step) end
     if llm.interrupted() then
       history.interrupted = true
       break

@@ -73,6 +73,27 @@ describe("training loop", function()
     expect(h.val[2].step).to_be(6)
   end)
 
+  it("saves checkpoints along the way", function()
+    llm.seed(45)
+    local path = os.tmpname()
+    os.remove(path)  -- tmpname creates it; the run must
+    local m = nn.GPT { vocab_size = 8, block_size = 4, d_model = 8, n_layer = 1, n_head = 1 }
+    local data = {}
+    for i = 1, 100 do data[i] = i % 8 end
+    local saved = {}
+    train { model = m, data = data, steps = 6, save_path = path, save_every = 4, progress = false,
+      on_step = function(step)
+        local f = io.open(path, "rb")
+        if f then f:close(); saved[#saved + 1] = step end
+      end }
+    expect(saved[1]).to_be(5)  -- the first save happens after step 4's hook
+    local m2, meta = nn.load(path)
+    expect(meta.step).to_be("6")
+    expect(m2.wte.weight:totable()).to_equal(m.wte.weight:totable())
+    os.remove(path)
+    os.remove(path .. ".opt")
+  end)
+
   it("keeps tensor memory flat over a run", function()
     llm.seed(44)
     local m = nn.GPT { vocab_size = 32, block_size = 8, d_model = 16, n_layer = 1, n_head = 2 }
