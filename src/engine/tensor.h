@@ -220,5 +220,6 @@ llm_status tensor_set_requires_grad(tensor *t, int on);
 llm_status tensor_backward(tensor *t, const tensor *grad, int retain_graph);
 void tensor_zero_grad(tensor *t);      /* drops t->grad */
 const char *tensor_grad_fn_name(const tensor *t); /* op that made t, or NULL */
+const char *tensor_op_name(int op);               /* name of op i of the op table, NULL past the end */
 
 #endif

@@ -58,7 +58,9 @@
  *   t:requires_grad([bool]) sets (default true) and returns t; t:needs_grad() -> bool;
  *   t:is_leaf(), t:grad_fn() -> op name or nil; t.grad (nil until backward; t.grad = nil clears);
  *   t:backward([grad [, retain_graph]]); t:zero_grad(); llm.no_grad(fn, ...) -> fn's results;
- *   llm.grad_enabled([bool])
+ *   llm.grad_enabled([bool]); llm.tensor_ops() -> names of every op on the tape (grad_fn names)
+ * Threads: llm.threads(n) (l_core.c) sets the OpenMP team; tensor ops run OpenBLAS on one
+ *   thread per call and split big products over that team themselves.
  * Benchmark helpers (l_bench.c): llm.now(), llm.cpu_time(), llm.peak_rss_mb(), llm.blas_sgemm(a, b, c)
  * Memory: llm.tensor_memory([trim]) -> live bytes, total bytes ever allocated, bytes
  *   cached for reuse (trim = true: collect garbage and free the cache first). The Lua GC is
@@ -1194,8 +1196,9 @@ static int m_copy_(lua_State *L)
 static int m_add_(lua_State *L)
 {
     tensor *t = check_tensor(L, 1), *tmp;
+    double alpha = luaL_optnumber(L, 3, 1.0); /* before anything is allocated */
     tensor *s = tensor_or_number(L, 2, &tmp);
-    llm_status st = tensor_add_(t, s, luaL_optnumber(L, 3, 1.0));
+    llm_status st = tensor_add_(t, s, alpha);
     tensor_free(tmp);
     check_status(L, st);
     lua_settop(L, 1);
@@ -1317,6 +1320,17 @@ static int l_grad_enabled(lua_State *L)
     int was = tensor_grad_enabled();
     if (!lua_isnoneornil(L, 1)) tensor_set_grad_enabled(lua_toboolean(L, 1));
     lua_pushboolean(L, was);
+    return 1;
+}
+
+/* The names of the differentiable ops (the engine's op table), for the gradient-check coverage test. */
+static int l_tensor_ops(lua_State *L)
+{
+    lua_newtable(L);
+    for (int i = 1; tensor_op_name(i); i++) {
+        lua_pushstring(L, tensor_op_name(i));
+        lua_rawseti(L, -2, i);
+    }
     return 1;
 }
 
@@ -1490,7 +1504,7 @@ static const luaL_Reg functions[] = {
     {"log_softmax", m_log_softmax}, {"layer_norm", m_layer_norm}, {"rms_norm", m_rms_norm},
     {"cross_entropy", m_cross_entropy}, {"dropout", m_dropout}, {"one_hot", m_one_hot},
     {"adamw_step", l_adamw_step}, {"no_grad", l_no_grad}, {"grad_enabled", l_grad_enabled},
-    {"is_tensor", l_is_tensor}, {"tensor_memory", l_tensor_memory},
+    {"is_tensor", l_is_tensor}, {"tensor_memory", l_tensor_memory}, {"tensor_ops", l_tensor_ops},
     {NULL, NULL},
 };
 

@@ -57,6 +57,7 @@ local function check_entry(e, noncontig)
     return e.f(table.unpack(args))
   end
   local out = run()
+  if out:grad_fn() then e.seen = e.seen or {}; e.seen[out:grad_fn()] = true end
   local R = llm.randn(out:shape())
   local function loss_of(o) return (o * R):sum() end
   loss_of(out):backward()
@@ -246,6 +247,20 @@ describe("gradient check (finite differences)", function()
     it(e.name, function() check_entry(e, false) end)
     it(e.name .. " (non-contiguous inputs)", function() check_entry(e, true) end)
   end
+  -- Every op of the engine's op table is the last op of some entry (or
+  -- listed in its `covers`): a new op without an entry fails here.
+  it("covers every op of the op table", function()
+    local seen = {}
+    for _, e in ipairs(entries) do
+      for k in pairs(e.seen or {}) do seen[k] = true end
+      for _, k in ipairs(e.covers or {}) do seen[k] = true end
+    end
+    local missing = {}
+    for _, op in ipairs(llm.tensor_ops()) do
+      if not seen[op] then missing[#missing + 1] = op end
+    end
+    if #missing > 0 then T.fail("ops without a gradient-check entry: " .. table.concat(missing, ", ")) end
+  end)
 end)
 
 return entries
