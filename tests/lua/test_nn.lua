@@ -251,6 +251,8 @@ describe("GPT", function()
     expect(loss:item()).to_be_near(math.log(16), 0.2)
     expect(m:num_parameters()).to_be(16 * 32 + 8 * 32 + 2 * (4 * 32 + 32 * 96 + 96 + 32 * 32 + 32 + 32 * 128 + 128 + 128 * 32 + 32) + 64)
     expect(tostring(m)).to_match("^GPT%(vocab_size=16, block_size=8, d_model=32, n_layer=2, n_head=2, tied head%)")
+    local deep = tostring(nn.GPT { vocab_size = 16, block_size = 8, d_model = 8, n_layer = 5, n_head = 2 })
+    expect(deep).to_match("\n    %(1%-5%): 5 x TransformerBlock\n      %(norm1%)")
   end)
 
   it("checks its config and inputs", function()

@@ -310,12 +310,37 @@ Module.human_count = human
 -- One line about this module alone (subclasses override extra_repr).
 function Module:extra_repr() return "" end
 
+-- The tree under m, one line per module; runs of identical children (the
+-- blocks of a Sequential) are shown once as "(1-4): 4 x Name".
 local function render(m, indent, lines, label)
   local extra = m:extra_repr()
   local head = indent .. (label and ("(" .. label .. "): ") or "") .. m:class_name()
   if extra ~= "" then head = head .. "(" .. extra .. ")" end
   lines[#lines + 1] = head
-  for _, c in ipairs(m:named_children()) do render(c[2], indent .. "  ", lines, c[1]) end
+  local kids = m:named_children()
+  local i = 1
+  while i <= #kids do
+    local sub = {}
+    render(kids[i][2], "", sub)
+    local body = table.concat(sub, "\n")
+    local j = i
+    while j < #kids do
+      local nxt = {}
+      render(kids[j + 1][2], "", nxt)
+      if table.concat(nxt, "\n") ~= body then break end
+      j = j + 1
+    end
+    if j > i + 1 then
+      local first = indent .. "  (" .. kids[i][1] .. "-" .. kids[j][1] .. "): " .. (j - i + 1) .. " x "
+      local child = {}
+      render(kids[i][2], indent .. "  ", child)
+      child[1] = first .. child[1]:gsub("^%s+", "")
+      table.move(child, 1, #child, #lines + 1, lines)
+    else
+      for k = i, j do render(kids[k][2], indent .. "  ", lines, kids[k][1]) end
+    end
+    i = j + 1
+  end
 end
 
 function Module.__tostring(self)
