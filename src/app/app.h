@@ -37,6 +37,10 @@ int app_compile_line(lua_State *L, const char *code, size_t len, const char *chu
 /* Print the values on the stack from index `first` up, with print(). */
 void app_print_values(lua_State *L, int first);
 
+/* Make llm_lua_setup add the program's C module llm.app (l_app.c). */
+void app_lua_hooks_install(void);
+int luaopen_llm_app(lua_State *L);
+
 int app_cmd_run(int argc, char **argv);
 int app_cmd_eval(int argc, char **argv);
 int app_cmd_repl(int argc, char **argv);

@@ -10,7 +10,9 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "app.h"
+#include "l_store.h"
 #include "lua_llm.h"
+#include "sandbox.h"
 
 static lua_State *running_state;
 
@@ -149,6 +151,8 @@ lua_State *app_lua_new(void)
     }
     luaL_openlibs(L);
     llm_lua_setup(L, app_home());
+    app_store_preload(L);
+    sandbox_preload(L); /* require "llm.sandbox" (course machinery) */
     lua_getglobal(L, "require");
     lua_pushliteral(L, "llm");
     if (app_lua_call(L, 1, 1) != LUA_OK) {

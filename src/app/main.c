@@ -12,6 +12,8 @@
 #include <lauxlib.h>
 #include "app.h"
 #include "core.h"
+#include "progress.h"
+#include "tui/tui.h"
 
 typedef struct command {
     const char *name;
@@ -24,6 +26,13 @@ static const command commands[] = {
     {"run", "run FILE.lua [ARGS...]", "run a Lua script with the llm module (arg table as lua gives)", app_cmd_run},
     {"eval", "eval 'CODE'", "run a Lua chunk; an expression's value is printed", app_cmd_eval},
     {"repl", "repl", "interactive Lua prompt with llm loaded (history, multi-line, Ctrl-C)", app_cmd_repl},
+    {"ui", "ui [--lab ID]", "the workbench UI (what llmlab with no command opens on a terminal)", app_cmd_tui},
+    {"course", "course [--week N]", "the course outline with your status on every item", NULL},
+    {"progress", "progress [check|uncheck|import|export]", "your checklist: progress by module and week, tick items", NULL},
+    {"runs", "runs list|show ID|compare ID...", "tracked training runs: params, metrics, manifest", NULL},
+    {"lab", "lab list|show|run|hint|... N", "run and check a lab's steps in the sandbox; hints, solutions, dev-check", NULL},
+    {"quiz", "quiz take|grade|lint N", "take a week's quiz (resumable), batch-grade submissions, lint quiz files", NULL},
+    {"data", "data list|info|fetch|verify", "corpora: list the catalog, describe one, fetch from apt/npm, verify", NULL},
 };
 static const size_t command_count = sizeof commands / sizeof commands[0];
 
@@ -31,7 +40,7 @@ static void print_help(FILE *out)
 {
     fprintf(out,
             "llmlab %s: a terminal workbench for the course Building Large Language Models\n\n"
-            "usage: llmlab [--help] [--version] COMMAND [ARGS...]\n\n"
+            "usage: llmlab [--help] [--version] [--db PATH] COMMAND [ARGS...]\n\n"
             "commands:\n",
             LLM_VERSION);
     for (size_t i = 0; i < command_count; i++)
@@ -39,7 +48,7 @@ static void print_help(FILE *out)
     fprintf(out,
             "\n"
             "Each command takes --help. Environment: LLMLAB_HOME (where lua/, labs/, quizzes/\n"
-            "live; now %s), LLMLAB_DB (progress database).\n",
+            "live; now %s), LLMLAB_DB (progress database; --db PATH overrides it).\n",
             app_home());
 }
 
@@ -78,15 +87,58 @@ static int run_lua_command(const char *name, int argc, char **argv)
     return rc;
 }
 
+/* The global option --db PATH (or --db=PATH) names the progress database.
+ * It may come before the command or anywhere after it (before a "--"),
+ * except after the script of `run`/`eval`, whose arguments are the
+ * script's own. It is removed from argv and passed on as LLMLAB_DB, which
+ * lua/llm/store.lua and child processes read. Returns 0, or a usage error. */
+static int take_db_option(int *argc, char **argv)
+{
+    int out = 1, script_args = 0;
+    const char *cmd = NULL;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        const char *value = NULL;
+        if (!script_args && strcmp(a, "--") == 0) script_args = 1;
+        if (!script_args && strcmp(a, "--db") == 0) {
+            if (i + 1 >= *argc) return app_usage_error("--db needs a path");
+            value = argv[++i];
+        } else if (!script_args && strncmp(a, "--db=", 5) == 0) {
+            value = a + 5;
+        }
+        if (value) {
+            if (!*value) return app_usage_error("--db needs a path");
+            if (setenv("LLMLAB_DB", value, 1) != 0) return app_usage_error("cannot set LLMLAB_DB");
+            continue;
+        }
+        if (a[0] != '-' && !script_args) {
+            if (!cmd) cmd = a;
+            else if (strcmp(cmd, "run") == 0 || strcmp(cmd, "eval") == 0) script_args = 1;
+        }
+        argv[out++] = argv[i];
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C"); /* Lua's number formatting must not follow the locale */
     llm_seed(0);
+    app_lua_hooks_install();
+    progress_cli_install(stderr, -1);
+    if (take_db_option(&argc, argv) != 0) return APP_EXIT_USAGE;
 
-    /* No command: the workbench UI will open here; until then, and with
-     * --plain, print the help. */
-    if (argc < 2 || strcmp(argv[1], "--plain") == 0) {
+    /* No command: the workbench UI on a terminal (resuming at the last
+     * lab); --plain, or output that is not a terminal, prints the help. */
+    if (argc < 2 || strcmp(argv[1], "--lab") == 0) {
+        if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) return app_cmd_tui(argc, argv);
+        print_help(stdout);
+        return APP_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--plain") == 0) {
         print_help(stdout);
         return APP_EXIT_OK;
     }

@@ -5,6 +5,7 @@
  * Errors are printed and the prompt comes back; Ctrl-C stops a running
  * statement; Ctrl-D (end of input) quits. */
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +20,35 @@
 #define REPL_HISTORY_MAX 1000
 
 static int interactive;
+static volatile sig_atomic_t prompt_interrupted;
+
+/* Ctrl-C at the prompt: forget the line being typed, not the session. */
+static void on_prompt_sigint(int sig)
+{
+    (void)sig;
+    prompt_interrupted = 1;
+}
 
 static char *read_line(const char *prompt)
 {
-    if (interactive) return readline(prompt);
+    if (interactive) {
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_prompt_sigint;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old);
+        char *line;
+        for (;;) {
+            prompt_interrupted = 0;
+            line = readline(prompt);
+            if (!prompt_interrupted) break;
+            free(line);
+            fputs("^C\n", stdout);
+            fflush(stdout);
+        }
+        sigaction(SIGINT, &old, NULL);
+        return line;
+    }
     size_t cap = 0;
     char *line = NULL;
     ssize_t n = getline(&line, &cap, stdin);

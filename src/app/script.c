@@ -1,6 +1,8 @@
 /* script.c: `llmlab run FILE.lua [ARGS...]` and `llmlab eval 'CODE'`. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <lauxlib.h>
 #include "app.h"
 
@@ -12,12 +14,26 @@ static int wants_help(int argc, char **argv)
 int app_cmd_run(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
-        puts("usage: llmlab run FILE.lua [ARGS...]\n\n"
+        puts("usage: llmlab run [--plot-dir DIR] FILE.lua [ARGS...]\n\n"
              "Runs FILE.lua with the llm module loaded. As with the lua command, the\n"
              "global table `arg` holds the script name at 0 and the arguments from 1,\n"
              "and the chunk receives the arguments as `...`. A Lua error prints\n"
-             "file:line: message and a traceback, and the exit status is 1.");
+             "file:line: message and a traceback, and the exit status is 1.\n\n"
+             "Plots (llm.plot) are printed as text; with --plot-dir DIR they are saved\n"
+             "there as DIR/plot-001.png, plot-002.png, ... instead.");
         return APP_EXIT_OK;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--plot-dir") == 0) {
+        if (argc < 3) return app_usage_error("run: --plot-dir needs a folder");
+        const char *dir = argv[2];
+        struct stat st;
+        if (stat(dir, &st) != 0 && mkdir(dir, 0755) != 0)
+            return app_usage_error("run: cannot create the plot folder '%s'", dir);
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            return app_usage_error("run: '%s' is not a folder", dir);
+        setenv("LLMLAB_PLOT_DIR", dir, 1);
+        argc -= 2;
+        argv += 2;
     }
     if (argc < 2) return app_usage_error("run: missing the script file (llmlab run FILE.lua)");
     const char *path = argv[1];

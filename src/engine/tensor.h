@@ -6,6 +6,8 @@
  *
  * Conventions (the C API; the Lua API in src/lua/l_tensor.c is 1-based):
  *   - dims are 0-based here; a negative dim counts from the end (-1: last).
+ *     Error messages, written for the Lua user, count dims and positions
+ *     from 1 (index values such as token ids stay 0-based).
  *   - every function returning `tensor *` returns a NEW reference (free it
  *     with tensor_free) or NULL with the message in llm_last_error();
  *     arguments are borrowed, never consumed.

@@ -7,11 +7,18 @@
 static void (*const subjects[])(lua_State *) = {
     l_core_register,
     l_tensor_register,
+    l_tokenize_register,
+    l_features_register,
+    l_ngram_register,
+    l_embed_register,
     l_bench_register,
     l_io_register,
     l_optim_register,
+    l_text_register,
     /* one line per engine subject (l_tensor_register, l_text_register, ...) */
 };
+
+void (*llm_lua_app_setup)(lua_State *L);
 
 int luaopen_llm_core(lua_State *L)
 {
@@ -38,6 +45,7 @@ void llm_lua_setup(lua_State *L, const char *home)
     lua_pop(L, 1);
     lua_pushstring(L, home);
     lua_setfield(L, LUA_REGISTRYINDEX, "llm.home");
+    if (llm_lua_app_setup) llm_lua_app_setup(L);
 }
 
 int llm_lua_fail(lua_State *L, const char *op)

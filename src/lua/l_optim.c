@@ -154,12 +154,6 @@ static int l_grad_scale(lua_State *L)
     return 0;
 }
 
-static int l_progress(lua_State *L)
-{
-    llm_progress(luaL_checkstring(L, 1), luaL_checknumber(L, 2), luaL_checknumber(L, 3));
-    return 0;
-}
-
 static int l_interrupted(lua_State *L)
 {
     lua_pushboolean(L, llm_interrupted());
@@ -178,7 +172,6 @@ static const luaL_Reg optim_funcs[] = {
     {"adam_step_", l_adam_step},
     {"grad_sum_squares", l_grad_sum_squares},
     {"grad_scale_", l_grad_scale},
-    {"progress", l_progress},
     {"interrupted", l_interrupted},
     {"clear_interrupt", l_clear_interrupt},
     {NULL, NULL},

@@ -91,6 +91,7 @@ static tensor *check_tensor(lua_State *L, int i)
 static tensor *test_tensor(lua_State *L, int i)
 {
     tensor **b = (tensor **)luaL_testudata(L, i, TENSOR_MT);
+    if (b && !*b) luaL_error(L, "tensor: used after it was closed");
     return b ? *b : NULL;
 }
 
@@ -634,7 +635,12 @@ static void emit(const tensor *t, fmt_t *f, int d, int64_t *idx, int indent)
 
 static int t_tostring(lua_State *L)
 {
-    tensor *t = check_tensor(L, 1);
+    tensor **box = box_of(L, 1);
+    if (!*box) {
+        lua_pushliteral(L, "tensor(closed)");
+        return 1;
+    }
+    tensor *t = *box;
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     fmt_t f = {0, 1, 0, tensor_numel(t) > 1000, &b};
@@ -936,6 +942,7 @@ static int m_masked_fill(lua_State *L)
 static int l_where(lua_State *L)
 {
     tensor *c = check_tensor(L, 1), *ta, *tb;
+    (void)test_tensor(L, 3); /* a closed tensor raises here, before anything is allocated */
     tensor *a = tensor_or_number(L, 2, &ta);
     if (!test_tensor(L, 3) && lua_type(L, 3) != LUA_TNUMBER) { tensor_free(ta); return luaL_typeerror(L, 3, "tensor or number"); }
     tensor *b = tensor_or_number(L, 3, &tb);

@@ -22,11 +22,21 @@ int llm_lua_fail(lua_State *L, const char *op);
 /* Raise if status is not LLM_OK. */
 void llm_lua_check(lua_State *L, llm_status status, const char *op);
 
+/* Set by the program (src/app) to add its own C modules (llm.app: gnuplot,
+ * progress, the UI's channels) to every state llm_lua_setup prepares;
+ * NULL in programs that have none (unit tests). */
+extern void (*llm_lua_app_setup)(lua_State *L);
+
 /* Subject registrations: each sets fields in the table at the top of the stack. */
 void l_core_register(lua_State *L);
 void l_io_register(lua_State *L);
 void l_optim_register(lua_State *L);
 void l_tensor_register(lua_State *L);
+void l_tokenize_register(lua_State *L);
+void l_features_register(lua_State *L); /* sparse matrices, vectorizers (l_features.c) */
+void l_ngram_register(lua_State *L);    /* n-gram models, WordNet synonyms (l_ngram.c) */
+void l_embed_register(lua_State *L);
 void l_bench_register(lua_State *L);
+void l_text_register(lua_State *L);
 
 #endif

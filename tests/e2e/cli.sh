@@ -66,4 +66,17 @@ expect_cmd "repl rejects arguments" 2 - 'unexpected argument' -- $L repl extra
 # LLMLAB_HOME pointing nowhere: a clear error, not a crash
 LLMLAB_HOME="$T/nowhere" expect_cmd "bad LLMLAB_HOME is reported" 1 - 'cannot load the llm module' -- $L eval '1'
 
+# Where lua/ is found: LLMLAB_HOME wins; a copy of the binary outside the
+# build tree looks in the installed data folder ($(pkgdatadir)), not here.
+LLMLAB_HOME="$SRCDIR" expect_cmd "LLMLAB_HOME sets llm.home" 0 "^$SRCDIR\$" - -- $L eval 'llm.home'
+home=$(env -u LLMLAB_HOME $L eval 'llm.home')
+check "the build-tree binary finds the source tree's lua/" [ -f "$home/lua/llm/init.lua" ]
+mkdir -p "$T/elsewhere"
+cp "$L" "$T/elsewhere/llmlab"
+out=$(env -u LLMLAB_HOME "$T/elsewhere/llmlab" eval 'llm.home' 2>&1)
+case "$out" in
+    *share/llmlab*) pass "binary outside the build tree uses pkgdatadir" ;;
+    *) failc "binary outside the build tree uses pkgdatadir" "got: $out" ;;
+esac
+
 finish

@@ -44,3 +44,35 @@ finish() {
     echo "RESULT passed=$E2E_PASSED failed=$E2E_FAILED"
     [ "$E2E_FAILED" -eq 0 ]
 }
+
+# tmux helpers for tests of interactive programs. Each session gets its own
+# tmux server (socket named after the test process and the session), so tests
+# never disturb each other or a user's tmux.
+TMUX_SOCK="llmlab-test-$$"
+TMUX_SESSIONS=""
+tmux_start() { # NAME WIDTH HEIGHT COMMAND
+    TMUX_SESSIONS="$TMUX_SESSIONS $1"
+    tmux -L "$TMUX_SOCK-$1" new-session -d -s "$1" -x "$2" -y "$3" "$4"
+}
+tmux_keys() { local s=$1; shift; tmux -L "$TMUX_SOCK-$s" send-keys -t "$s" "$@"; }
+tmux_screen() { tmux -L "$TMUX_SOCK-$1" capture-pane -p -t "$1" 2>/dev/null; }
+tmux_stop() { # [NAME]: stop one session's server, or all of them
+    local s
+    for s in ${1:-$TMUX_SESSIONS}; do tmux -L "$TMUX_SOCK-$s" kill-server 2>/dev/null; done
+}
+# Wait until the screen matches an extended regex (default 10 s); 0 when it did.
+tmux_wait() { # SESSION REGEX [SECONDS]
+    local deadline=$((SECONDS + ${3:-10}))
+    while [ $SECONDS -lt $deadline ]; do
+        tmux_screen "$1" | grep -Eq -- "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# expect_screen NAME SESSION REGEX [SECONDS]: a test case that waits for the screen.
+expect_screen() {
+    if tmux_wait "$2" "$3" "${4:-10}"; then pass "$1"
+    else failc "$1" "screen never matched /$3/; it shows:
+$(tmux_screen "$2" | sed '/^$/d' | tail -n 15)"
+    fi
+}

@@ -105,6 +105,12 @@ describe("views", function()
     expect(rows).to_be(3)
     expect(function() a:narrow(1, 3, 2) end).to_error("narrow")
     expect(function() a:transpose(0, 1) end).to_error("1-based")
+    expect(function() a:squeeze(3) end).to_error("squeeze: dim 3 is out of range for a tensor of shape {3,4}")
+    expect(function() a:select(2, 5) end).to_error("select: position 5 is out of range for dim 2 of shape {3,4}")
+    local c = llm.zeros(2)
+    do local y <close> = c end
+    expect(tostring(c)).to_be("tensor(closed)")
+    expect(function() return c + 1 end).to_error("used after it was closed")
   end)
 
   it("expand, squeeze, unsqueeze, flatten, split, chunk, cat, stack", function()

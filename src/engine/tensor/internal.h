@@ -11,6 +11,10 @@
 #include <string.h>
 #include "tensor.h"
 
+/* Messages count dims and positions from 1, as the Lua API does (index
+ * values such as token ids stay 0-based): LBL(d) is what a message shows. */
+#define LBL(x) ((x) >= 0 ? (long long)(x) + 1 : (long long)(x))
+
 /* Elementwise loops and reductions go parallel above this many elements. */
 #define TENSOR_OMP_MIN 32768
 

@@ -218,7 +218,7 @@ int tensor_norm_dim(const tensor *t, int dim, const char *op)
     int d = dim < 0 ? dim + nd : dim;
     if (d < 0 || d >= nd) {
         char b[96];
-        llm_fail(LLM_ERR_ARG, "%s: dim %d is out of range for a tensor of shape %s", op, dim,
+        llm_fail(LLM_ERR_ARG, "%s: dim %lld is out of range for a tensor of shape %s", op, LBL(dim),
                  tensor_shape_str(t, b, sizeof b));
         return -1;
     }

@@ -1,0 +1,86 @@
+/*
+ * ngram_impl.h: the inside of an n-gram model, shared by ngram_counts.c
+ * (vocabulary, n-gram table, fitting, statistics), ngram_model.c (scores,
+ * perplexity, sampling, tuning, native files) and ngram_arpa.c (ARPA).
+ * Not a public header: only these three files include it.
+ */
+#ifndef LLM_NGRAM_IMPL_H
+#define LLM_NGRAM_IMPL_H
+
+#include "ngram.h"
+
+/* Strings interned to dense ids (the vocabulary). */
+typedef struct ng_strings {
+    char *arena;
+    size_t arena_len, arena_cap;
+    size_t *off;
+    uint32_t *len;
+    uint64_t *hash;
+    size_t n, cap;
+    uint32_t *slots;
+    size_t nslots;
+} ng_strings;
+
+/* One counted k-gram. The "context" fields describe this k-gram used as
+ * the context of (k+1)-grams. */
+typedef struct ng_entry {
+    uint64_t hash;
+    uint32_t key;       /* offset of its k ids in the pool */
+    uint32_t k;
+    uint64_t count;     /* raw count */
+    uint64_t cont;      /* distinct left extensions: #{a : c(a g) > 0} */
+    uint64_t ctx_total; /* sum of c(g w) over w */
+    uint64_t ctx_types; /* #{w : c(g w) > 0} */
+    uint64_t cont_sum;  /* sum of cont(g w) over w (NLTK KN lower orders) */
+    uint64_t adj_sum;   /* modified KN: sum of adjusted counts a(g w) */
+    uint64_t n1, n2, n3; /* modified KN: followers with a = 1, 2, >= 3 */
+} ng_entry;
+
+struct ngram_model {
+    ngram_opts o;
+    /* vocabulary */
+    ng_strings words;
+    uint64_t *wcount;   /* (words.cap) count of each word in the padded text */
+    int32_t bos, eos, unk;
+    size_t vsize;       /* words with count >= cutoff, plus <UNK> */
+    /* n-grams */
+    ng_entry *e;
+    size_t ne, ecap;
+    uint32_t *slots;
+    size_t nslots;
+    int32_t *pool;
+    size_t npool, poolcap;
+    size_t nk[NGRAM_MAX_ORDER + 1];
+    /* the empty context */
+    uint64_t uni_total, root_cont_sum, root_adj_sum, root_n[3];
+    double disc[NGRAM_MAX_ORDER + 1][3]; /* modified KN discounts per order */
+    double mu[NGRAM_MAX_ORDER + 1];      /* Jelinek-Mercer weights per order */
+    double *logp, *bow;                  /* NGRAM_BACKOFF: log10 values per entry */
+    int fitted;
+};
+
+int64_t ng_str_find(const ng_strings *t, const char *s, size_t n);
+int64_t ng_str_intern(ng_strings *t, const char *s, size_t n);
+void ng_str_free(ng_strings *t);
+const char *ng_str_get(const ng_strings *t, size_t id);
+
+/* Drop all counts and words (keeps the options). */
+void ng_reset(ngram_model *m);
+/* Add the special words <s>, </s>, <UNK> as ids 0, 1, 2. */
+llm_status ng_add_specials(ngram_model *m);
+/* The id a token is counted as: itself when in the vocabulary, else <UNK>. */
+int32_t ng_lookup(const ngram_model *m, const char *s, size_t n);
+int ng_in_vocab(const ngram_model *m, int32_t id);
+/* Find or add a k-gram; returns its entry index or -1. */
+int64_t ng_find(const ngram_model *m, const int32_t *ids, int k);
+int64_t ng_intern(ngram_model *m, const int32_t *ids, int k);
+static inline const int32_t *ng_ids(const ngram_model *m, const ng_entry *e) { return m->pool + e->key; }
+/* Recompute every derived statistic from the raw counts. */
+llm_status ng_finalize(ngram_model *m);
+/* P(w | ctx) over ids; ctx holds clen <= order-1 ids. */
+double ng_score(const ngram_model *m, const int32_t *ctx, int clen, int32_t w);
+/* The back-off weight a model puts on the lower order after context g (a
+ * k-gram, k < order), for ARPA output. */
+double ng_backoff_weight(const ngram_model *m, const ng_entry *g);
+
+#endif

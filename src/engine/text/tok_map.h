@@ -1,0 +1,75 @@
+/*
+ * tok_map.h: two small hash tables the tokenizers share (internal header).
+ *  - tok_map: byte string -> int64 (vocabularies, word counts, the BPE
+ *    pre-token cache). Keys are copied into one arena; entries are numbered
+ *    in insertion order, so an entry index is a stable handle.
+ *  - tok_pairmap: (uint32 left, uint32 right) -> int64 (merge ranks, pair
+ *    indices while training).
+ * Open addressing with linear probing, power-of-two sizes, load <= 1/2.
+ */
+#ifndef TOK_MAP_H
+#define TOK_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core.h"
+
+typedef struct tok_map_entry {
+    uint64_t hash;
+    size_t off;   /* key bytes at arena + off */
+    size_t len;
+    int64_t val;
+} tok_map_entry;
+
+typedef struct tok_map {
+    uint32_t *slots; /* entry index + 1, 0 = empty */
+    size_t cap;      /* number of slots (power of two) */
+    tok_map_entry *ent;
+    size_t n, ecap;
+    char *arena;
+    size_t alen, acap;
+} tok_map;
+
+uint64_t tok_hash_bytes(const char *s, size_t n);
+/* Entry index of key, or -1. */
+ptrdiff_t tok_map_find(const tok_map *m, const char *key, size_t len);
+/* Find or insert key (with val when new); *idx gets its entry index and
+ * *added (if not NULL) whether it was new. */
+llm_status tok_map_add(tok_map *m, const char *key, size_t len, int64_t val, size_t *idx, int *added);
+static inline const char *tok_map_key(const tok_map *m, size_t idx, size_t *len)
+{
+    *len = m->ent[idx].len;
+    return m->arena + m->ent[idx].off;
+}
+void tok_map_clear(tok_map *m);
+void tok_map_free(tok_map *m);
+
+typedef struct tok_pairmap {
+    uint64_t *keys;  /* (left << 32 | right) + 1, 0 = empty */
+    int64_t *vals;
+    size_t cap, n;
+} tok_pairmap;
+
+static inline uint64_t tok_pair_key(uint32_t a, uint32_t b) { return ((uint64_t)a << 32 | b) + 1; }
+static inline size_t tok_pair_hash(uint64_t k)
+{
+    k ^= k >> 33; k *= 0xff51afd7ed558ccdULL; k ^= k >> 33; k *= 0xc4ceb9fe1a85ec53ULL; k ^= k >> 33;
+    return (size_t)k;
+}
+/* Pointer to the value of (a, b), or NULL. */
+static inline int64_t *tok_pairmap_get(const tok_pairmap *m, uint32_t a, uint32_t b)
+{
+    if (!m->cap) return NULL;
+    uint64_t k = tok_pair_key(a, b);
+    size_t mask = m->cap - 1, i = tok_pair_hash(k) & mask;
+    while (m->keys[i]) {
+        if (m->keys[i] == k) return &m->vals[i];
+        i = (i + 1) & mask;
+    }
+    return NULL;
+}
+/* Pointer to the value of (a, b), inserting it with val when absent. */
+llm_status tok_pairmap_put(tok_pairmap *m, uint32_t a, uint32_t b, int64_t val, int64_t **slot, int *added);
+void tok_pairmap_free(tok_pairmap *m);
+
+#endif
