@@ -25,7 +25,8 @@
 -- start i drawn from the engine PRNG (llm.seed makes a run repeat exactly).
 -- Evaluation uses fixed windows spread evenly over the held-out ids, so
 -- successive evals are comparable. on_step returning false stops the run;
--- so does llm.interrupt() (Ctrl-C in the CLI). on_step / on_eval are where
+-- so does a cancel (Ctrl-C in the CLI, the UI's cancel key; llm.progress
+-- reports it). on_step / on_eval are where
 -- the run store and live plots hook in.
 local llm = require "llm"
 local M = {}
@@ -153,7 +154,6 @@ function M.run(o)
   local t0 = clock()
   local tokens = 0
   model:train()
-  llm.clear_interrupt()
   for step = 1, steps do
     local lr = schedule and schedule(step) or opt:get_lr()
     if schedule then opt:set_lr(lr) end
@@ -177,16 +177,17 @@ function M.run(o)
     local metrics = { step = step, loss = loss, lr = lr, grad_norm = grad_norm, tokens = tokens,
       elapsed = elapsed, tok_per_s = elapsed > 0 and tokens / elapsed or 0 }
     local stop = o.on_step and o.on_step(step, metrics) == false
-    if label then llm.progress(label, step, steps) end
+    -- llm.progress returns true when the user asked to cancel
+    local cancel = (label and llm.progress(label, step, steps)) and true or llm.interrupted()
     if val and (step % eval_every == 0 or step == steps) then
       local vl = M.evaluate(model, val, { block_size = T, batch_size = B, batches = o.eval_batches, loss_fn = loss_fn })
       history.val[#history.val + 1] = { step = step, loss = vl }
       history.val_loss = vl
       if o.on_eval then o.on_eval(step, { step = step, val_loss = vl, train_loss = loss }) end
     end
-    local last = step == steps or stop or llm.interrupted()
+    local last = step == steps or stop or cancel
     if checkpoint and (last or (o.save_every and step % o.save_every == 0)) then save(step) end
-    if llm.interrupted() then
+    if cancel then
       history.interrupted = true
       break
     end

@@ -73,6 +73,26 @@ describe("training loop", function()
     expect(h.val[2].step).to_be(6)
   end)
 
+  it("stops cleanly when progress reports a cancel (Ctrl-C, the UI's cancel key)", function()
+    local m = nn.GPT { vocab_size = 8, block_size = 4, d_model = 8, n_layer = 1, n_head = 1 }
+    local data = {}
+    for i = 1, 100 do data[i] = i % 8 end
+    local real = llm.progress
+    local calls = 0
+    rawset(llm, "progress", function(label, done, total)
+      calls = calls + 1
+      expect(label).to_be("pretrain")
+      expect(total).to_be(50)
+      return done >= 3
+    end)
+    local ok, h = pcall(train, { model = m, data = data, steps = 50, progress = "pretrain" })
+    rawset(llm, "progress", real)
+    expect(ok).to_be(true)
+    expect(h.steps).to_be(3)
+    expect(h.interrupted).to_be(true)
+    expect(calls).to_be(3)
+  end)
+
   it("saves checkpoints along the way", function()
     llm.seed(45)
     local path = os.tmpname()
