@@ -50,6 +50,7 @@ describe("Module", function()
     expect(net:get(2).gain:needs_grad()).to_be(true)
     expect(function() net:get(2):param("gain", llm.ones(1)) end).to_error("already registered")
     expect(function() net:add("x", 5) end).to_error("not a module")
+    expect(function() net:add("train", nn.ReLU()) end).to_error("would hide a field or method")
   end)
 
   it("train / eval reach every module; calling runs forward", function()

@@ -72,6 +72,9 @@ local function check_name(self, name, what)
   if self._params[name] or self._buffers[name] or self._children[name] then
     error(string.format("%s: '%s' is already registered", self:class_name(), name), 3)
   end
+  if self[name] ~= nil then
+    error(string.format("%s: the name '%s' would hide a field or method", self:class_name(), name), 3)
+  end
 end
 
 -- Register a trainable tensor under name; it becomes self[name] and starts
