@@ -3,6 +3,7 @@
 local lab = require "llm.lab"
 local md = require "llm.markdown"
 local fs = require "llm.fs"
+local args_split = require("llm.cli.args").split
 
 local USAGE = [[
 usage: llmlab lab COMMAND [ARGS] [--db PATH]
@@ -28,27 +29,7 @@ local function err(msg)
   return 1
 end
 
--- Split args into positional words and --flags (with values where needed).
 local VALUE_FLAGS = { ["--step"] = true, ["--db"] = true, ["--dir"] = true }
-local function parse(args)
-  local pos, flags = {}, {}
-  local i = 1
-  while i <= #args do
-    local a = args[i]
-    if VALUE_FLAGS[a] then
-      if args[i + 1] == nil then return nil, a .. " needs a value" end
-      flags[a:sub(3)] = args[i + 1]
-      i = i + 2
-    elseif a:match("^%-%-") then
-      flags[a:sub(3)] = true
-      i = i + 1
-    else
-      pos[#pos + 1] = a
-      i = i + 1
-    end
-  end
-  return pos, flags
-end
 
 local function color() return fs.isatty("stdout") and os.getenv("TERM") ~= "dumb" end
 
@@ -271,7 +252,7 @@ return function(args)
     io.stderr:write("llmlab lab: unknown command '", sub, "'\nTry 'llmlab lab --help'.\n")
     return 2
   end
-  local pos, flags = parse(args)
+  local pos, flags = args_split(args, VALUE_FLAGS)
   if not pos then
     io.stderr:write("llmlab lab: ", flags, "\n")
     return 2

@@ -3,6 +3,7 @@
 local quiz = require "llm.quiz"
 local md = require "llm.markdown"
 local fs = require "llm.fs"
+local args_split = require("llm.cli.args").split
 
 local USAGE = [[
 usage: llmlab quiz COMMAND [ARGS] [--db PATH]
@@ -23,25 +24,6 @@ The student name comes from --student, $LLMLAB_STUDENT or $USER.]]
 
 local VALUE_FLAGS = { ["--student"] = true, ["--export"] = true, ["--out"] = true, ["--batch"] = true, ["--db"] = true }
 
-local function parse(args)
-  local pos, flags = {}, {}
-  local i = 1
-  while i <= #args do
-    local a = args[i]
-    if VALUE_FLAGS[a] then
-      if args[i + 1] == nil then return nil, a .. " needs a value" end
-      flags[a:sub(3)] = args[i + 1]
-      i = i + 2
-    elseif a:match("^%-%-") then
-      flags[a:sub(3)] = true
-      i = i + 1
-    else
-      pos[#pos + 1] = a
-      i = i + 1
-    end
-  end
-  return pos, flags
-end
 
 local function err(msg)
   io.stderr:write("llmlab quiz: ", msg, "\n")
@@ -364,7 +346,7 @@ return function(args)
     io.stderr:write("llmlab quiz: unknown command '", sub, "'\nTry 'llmlab quiz --help'.\n")
     return 2
   end
-  local pos, flags = parse(args)
+  local pos, flags = args_split(args, VALUE_FLAGS)
   if not pos then
     io.stderr:write("llmlab quiz: ", flags, "\n")
     return 2
