@@ -1,5 +1,6 @@
--- llm.cli.args: not a command (main.c lists the commands) but the argument
--- splitting that `llmlab lab` and `llmlab quiz` share.
+-- llm.cli.args: not a command (main.c lists the commands) but what the
+-- Lua commands share: splitting arguments into words and --flags, and the
+-- two ways a command reports a problem.
 local M = {}
 
 -- Split args into positional words and --flags. value_flags names the flags
@@ -24,6 +25,21 @@ function M.split(args, value_flags)
     end
   end
   return pos, flags
+end
+
+-- usage_error(msg) and fail(msg) for command NAME: both write
+-- "llmlab NAME: msg" to stderr; usage_error adds a pointer to --help and
+-- returns exit status 2, fail returns 1.
+function M.reporters(name)
+  local function usage_error(msg)
+    io.stderr:write("llmlab ", name, ": ", msg, "\nTry 'llmlab ", name, " --help'.\n")
+    return 2
+  end
+  local function fail(msg)
+    io.stderr:write("llmlab ", name, ": ", msg, "\n")
+    return 1
+  end
+  return usage_error, fail
 end
 
 return M

@@ -3,7 +3,8 @@
 local lab = require "llm.lab"
 local md = require "llm.markdown"
 local fs = require "llm.fs"
-local args_split = require("llm.cli.args").split
+local cli_args = require "llm.cli.args"
+local usage_error, err = cli_args.reporters("lab")
 
 local USAGE = [[
 usage: llmlab lab COMMAND [ARGS] [--db PATH]
@@ -24,10 +25,6 @@ N is a lab number (5), id (w03.lab05) or a lab file. Your exercise copies live i
 $XDG_DATA_HOME/llmlab/work/ (default ~/.local/share/llmlab/work/). Each step runs in a
 sandbox with a time and memory budget; a failing step does not stop the next.]]
 
-local function err(msg)
-  io.stderr:write("llmlab lab: ", msg, "\n")
-  return 1
-end
 
 local VALUE_FLAGS = { ["--step"] = true, ["--db"] = true, ["--dir"] = true }
 
@@ -249,10 +246,9 @@ return function(args)
   local sub = table.remove(args, 1)
   local f = cmds[sub]
   if not f then
-    io.stderr:write("llmlab lab: unknown command '", sub, "'\nTry 'llmlab lab --help'.\n")
-    return 2
+    return usage_error("unknown command '" .. sub .. "'")
   end
-  local pos, flags = args_split(args, VALUE_FLAGS)
+  local pos, flags = cli_args.split(args, VALUE_FLAGS)
   if not pos then
     io.stderr:write("llmlab lab: ", flags, "\n")
     return 2

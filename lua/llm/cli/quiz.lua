@@ -3,7 +3,8 @@
 local quiz = require "llm.quiz"
 local md = require "llm.markdown"
 local fs = require "llm.fs"
-local args_split = require("llm.cli.args").split
+local cli_args = require "llm.cli.args"
+local usage_error, err = cli_args.reporters("quiz")
 
 local USAGE = [[
 usage: llmlab quiz COMMAND [ARGS] [--db PATH]
@@ -25,10 +26,6 @@ The student name comes from --student, $LLMLAB_STUDENT or $USER.]]
 local VALUE_FLAGS = { ["--student"] = true, ["--export"] = true, ["--out"] = true, ["--batch"] = true, ["--db"] = true }
 
 
-local function err(msg)
-  io.stderr:write("llmlab quiz: ", msg, "\n")
-  return 1
-end
 
 local function color() return fs.isatty("stdout") and os.getenv("TERM") ~= "dumb" end
 
@@ -343,10 +340,9 @@ return function(args)
   local sub = table.remove(args, 1)
   local cmds = { list = list, take = take, grade = grade, lint = lint_cmd }
   if not cmds[sub] then
-    io.stderr:write("llmlab quiz: unknown command '", sub, "'\nTry 'llmlab quiz --help'.\n")
-    return 2
+    return usage_error("unknown command '" .. sub .. "'")
   end
-  local pos, flags = args_split(args, VALUE_FLAGS)
+  local pos, flags = cli_args.split(args, VALUE_FLAGS)
   if not pos then
     io.stderr:write("llmlab quiz: ", flags, "\n")
     return 2
