@@ -24,8 +24,9 @@ end
 
 local function open(name, file)
   local path = data_dir() .. "/" .. name .. "/" .. file
-  local f = io.open(path, "r")
-  if not f then
+  -- (a sandbox's io.open raises where the plain one returns nil)
+  local ok, f = pcall(io.open, path, "r")
+  if not ok or not f then
     error(("wordcorpus: %s is missing; run `llmlab data fetch %s`"):format(path, name), 3)
   end
   return f, path
