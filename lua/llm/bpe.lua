@@ -6,7 +6,10 @@
 --   local mine = llm.bpe.train(text, {vocab_size = 1000, special = {"<|endoftext|>"}})
 --   mine:save("my.bpe.json"); llm.bpe.load("my.bpe.json")
 --
--- Tokenizer objects: encode(s [, {special = "reject"|"allow"|"text"}]),
+-- Tokenizer objects: encode(s [, opts]) where opts is "reject" (the default:
+-- a special token's text in s is an error), "allow", "text", or
+-- {special = <one of those> | {"<|endoftext|>", ...}, others = "reject"|"text"}
+-- (like tiktoken's allowed_special / disallowed_special);
 -- decode(ids), vocab_size(), token_to_id(bytes), id_to_token(id), save(path),
 -- merges() ({left, right, result} by rank), specials(), pattern(), and from
 -- Lua: tokens(s) (the token strings of s), count(s).

@@ -8,9 +8,10 @@
 --      {kind = "multi", choices = {...}, answer = {1, 3}, ...},        -- partial credit
 --      {kind = "numeric", answer = 0.5, tolerance = 0.01, rel = 0.02, ...}, -- units stripped
 --      {kind = "text", answers = {"..."}, patterns = {"^...$"}, ...},  -- normalised
---      {kind = "code", entry = "fname", template = "...", solution = "...",
+--      {kind = "code", entry = "fname", template = "...", solution = "...", llm = false,
 --       tests = {{name=, args = {...}, expect = v, tol =, hidden = true, points = 1}
 --                | {name=, check = function(f) return ok, message end}}, time = 2, memory = 32},
+--        (a code answer is pure Lua; `llm = true` gives it the engine too)
 --    }}
 -- Answers are strings (what a student typed / the take command saved):
 -- choice "2" (the ORIGINAL index, so shuffling never changes grading),
@@ -270,7 +271,7 @@ end
 
 local Q_KEYS = { id = 1, kind = 1, points = 1, prompt = 1, explain = 1, choices = 1, answer = 1, answers = 1,
   patterns = 1, tolerance = 1, rel = 1, units = 1, entry = 1, template = 1, solution = 1, tests = 1,
-  time = 1, memory = 1 }
+  time = 1, memory = 1, llm = 1 }
 local T_KEYS = { name = 1, args = 1, expect = 1, tol = 1, check = 1, hidden = 1, points = 1, time = 1 }
 
 local function is_list(t)

@@ -19,7 +19,8 @@ return function(a)
   local lok, quiz = pcall(fn)
   if not lok then return { ok = false, message = "the quiz file does not load: " .. errstr(quiz) } end
   local q = quiz.questions[a.q]
-  local mok, mod = pcall(senv.module, a.answer, "=answer")
+  -- pure Lua unless the question asks for the engine (`llm = true`)
+  local mok, mod = pcall(senv.module, a.answer, "=answer", { llm = q.llm == true })
   if not mok then return { ok = false, message = "your answer does not run: " .. errstr(mod) } end
   local f = mod
   if type(mod) == "table" then f = rawget(mod, q.entry) end

@@ -40,14 +40,22 @@ local function view(t, seen)
   })
 end
 
--- A new environment for untrusted code.
-function M.new()
+-- A new environment for untrusted code. opts.llm = false leaves out `llm`
+-- and `require` (pure Lua: quiz answers, whose grading must not let them
+-- reach the engine's file readers and so the quiz file's hidden tests).
+function M.new(opts)
+  opts = opts or {}
   local env = {}
   for _, k in ipairs(BASE) do env[k] = _G[k] end
   for _, lib in ipairs(LIBS) do
     if _G[lib] then env[lib] = copy(_G[lib]) end
   end
   if env.os then env.os.getenv = nil end -- the sandbox's limited getenv is for the lab's own readers
+  env.load = function(chunk, name, _, e)
+    return load(chunk, name, "t", e or env)
+  end
+  env._G = env
+  if opts.llm == false then return env end
   env.llm = view(_G.llm)
   env.require = function(name)
     if name == "llm" then return env.llm end
@@ -56,10 +64,6 @@ function M.new()
     end
     error("module '" .. tostring(name) .. "' is not available here (only llm and llm.*)", 2)
   end
-  env.load = function(chunk, name, _, e)
-    return load(chunk, name, "t", e or env)
-  end
-  env._G = env
   return env
 end
 
@@ -70,8 +74,8 @@ end
 
 -- Run an exercise/answer chunk in a new env; its module is what it returns,
 -- or its globals when it returns nothing. Returns module, env or raises.
-function M.module(src, chunkname)
-  local env = M.new()
+function M.module(src, chunkname, opts)
+  local env = M.new(opts)
   local fn, err = load(src, chunkname, "t", env)
   if not fn then error(err, 0) end
   local mod = fn()

@@ -645,6 +645,10 @@ static void child_main(sb_run *r, int fd)
         dup2(devnull, 0);
         close(devnull);
     }
+    /* Other inherited descriptors stay open: a caller may hand the child a
+     * descriptor on purpose (the UI's step worker passes its event pipe to
+     * llm.plot as fd 3); the child never writes to them otherwise and exits
+     * right after sending its result. */
     rlim_t cpu = (rlim_t)ceil(r->time_s) + 1;
     set_limit(RLIMIT_CPU, cpu, cpu + 1);
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)

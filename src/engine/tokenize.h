@@ -114,6 +114,12 @@ void tok_ids_free(tok_ids *ids);
 
 /* Append the ids of text to out. */
 llm_status tok_bpe_encode(tok_bpe *b, const char *text, size_t len, tok_special_mode mode, tok_ids *out);
+/* Append the ids of text, turning only the special tokens named in allowed
+ * (n_allowed texts) into their ids; the others are rejected (others ==
+ * TOK_SPECIAL_REJECT, tiktoken's default) or encoded as text
+ * (TOK_SPECIAL_TEXT). Naming a token the model lacks is an error. */
+llm_status tok_bpe_encode_allowed(tok_bpe *b, const char *text, size_t len, const char *const *allowed,
+                                  size_t n_allowed, tok_special_mode others, tok_ids *out);
 /* The bytes of ids (malloc'd into *out, *out_len; NUL-terminated for convenience). */
 llm_status tok_bpe_decode(const tok_bpe *b, const int32_t *ids, size_t n, char **out, size_t *out_len);
 

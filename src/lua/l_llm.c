@@ -15,6 +15,7 @@ static void (*const subjects[])(lua_State *) = {
     l_io_register,
     l_optim_register,
     l_text_register,
+    l_recurrent_register,
     /* one line per engine subject (l_tensor_register, l_text_register, ...) */
 };
 

@@ -94,27 +94,50 @@ static int l_punct_remove(lua_State *L)
 }
 
 /* ---- BPE */
-static tok_special_mode check_mode(lua_State *L, int i)
-{
-    if (lua_isnoneornil(L, i)) return TOK_SPECIAL_REJECT;
-    static const char *const names[] = { "reject", "allow", "text", NULL };
-    if (lua_istable(L, i)) {
-        lua_getfield(L, i, "special");
-        tok_special_mode m = lua_isnil(L, -1) ? TOK_SPECIAL_REJECT : (tok_special_mode)luaL_checkoption(L, -1, NULL, names);
-        lua_pop(L, 1);
-        return m;
-    }
-    return (tok_special_mode)luaL_checkoption(L, i, NULL, names);
-}
+static const char *const mode_names[] = { "reject", "allow", "text", NULL };
 
+/* encode(s [, opts]): opts is a mode name ("reject", "allow", "text") or a
+ * table {special = mode | {names...}, others = "reject" | "text"}. */
 static int l_bpe_encode(lua_State *L)
 {
     l_bpe *u = check_bpe(L, 1);
     size_t n;
     const char *s = luaL_checklstring(L, 2, &n);
-    tok_special_mode mode = check_mode(L, 3);
+    tok_special_mode mode = TOK_SPECIAL_REJECT, others = TOK_SPECIAL_REJECT;
+    const char **allowed = NULL;
+    size_t n_allowed = 0;
+    int use_list = 0;
+    if (lua_type(L, 3) == LUA_TSTRING) {
+        mode = (tok_special_mode)luaL_checkoption(L, 3, NULL, mode_names);
+    } else if (lua_istable(L, 3)) {
+        int t = lua_getfield(L, 3, "special");
+        if (t == LUA_TSTRING) {
+            mode = (tok_special_mode)luaL_checkoption(L, -1, NULL, mode_names);
+        } else if (t == LUA_TTABLE) {
+            int list = lua_gettop(L);
+            use_list = 1;
+            n_allowed = (size_t)luaL_len(L, list);
+            allowed = lua_newuserdatauv(L, (n_allowed + 1) * sizeof *allowed, 0); /* freed by the GC */
+            for (size_t i = 0; i < n_allowed; i++) {
+                if (lua_geti(L, list, (lua_Integer)i + 1) != LUA_TSTRING)
+                    return luaL_error(L, "encode: special[%d] is not a string", (int)i + 1);
+                allowed[i] = lua_tostring(L, -1); /* kept alive by the list */
+                lua_pop(L, 1);
+            }
+        } else if (t != LUA_TNIL) {
+            return luaL_error(L, "encode: special must be \"reject\", \"allow\", \"text\" or a list of names");
+        }
+        if (lua_getfield(L, 3, "others") != LUA_TNIL) {
+            others = (tok_special_mode)luaL_checkoption(L, -1, NULL, mode_names);
+            if (others == TOK_SPECIAL_ALLOW) return luaL_error(L, "encode: others must be \"reject\" or \"text\"");
+        }
+    } else if (!lua_isnoneornil(L, 3)) {
+        return luaL_typeerror(L, 3, "string or table");
+    }
     u->ids.n = 0;
-    llm_lua_check(L, tok_bpe_encode(u->b, s, n, mode, &u->ids), "encode");
+    llm_status st = use_list ? tok_bpe_encode_allowed(u->b, s, n, allowed, n_allowed, others, &u->ids)
+                             : tok_bpe_encode(u->b, s, n, mode, &u->ids);
+    llm_lua_check(L, st, "encode");
     lua_createtable(L, (int)u->ids.n, 0);
     for (size_t i = 0; i < u->ids.n; i++) {
         lua_pushinteger(L, u->ids.v[i]);

@@ -38,5 +38,6 @@ void l_ngram_register(lua_State *L);    /* n-gram models, WordNet synonyms (l_ng
 void l_embed_register(lua_State *L);
 void l_bench_register(lua_State *L);
 void l_text_register(lua_State *L);
+void l_recurrent_register(lua_State *L); /* fused RNN/LSTM/GRU layers (l_recurrent.c) */
 
 #endif

@@ -97,6 +97,9 @@ E2E_STDIN="$T/rest" expect_cmd "the killed quiz resumes where it stopped" 0 '\(2
   $L --db "$DB" quiz take 2 --student kim
 check "and finishes" grep -q '^Total: ' "$E2E_TMP/out"
 
+expect_cmd "quiz list shows the best score" 0 '^1 +10 +[0-9.]+/16\*? +Introduction to NLP' - -- $L --db "$DB" quiz list --student ann
+expect_cmd "quiz list without attempts" 0 '^4 +10 +- +Features' - -- $L --db "$DB" quiz list --student nobody
+
 # batch grading: good, broken and malicious submissions
 mkdir -p "$T/subs"
 cp "$T/ann.lua" "$T/subs/ann.lua"

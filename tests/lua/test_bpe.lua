@@ -47,6 +47,9 @@ describe("llm.bpe.gpt2", function()
     expect(tok:encode("a<|endoftext|>", { special = "allow" })).to_equal({ 64, 50256 })
     expect(#tok:encode("a<|endoftext|>", { special = "text" }) > 2).to_be(true)
     expect(function() tok:encode("a", { special = "maybe" }) end).to_error("invalid option")
+    expect(tok:encode("a<|endoftext|>b", "allow")).to_equal({ 64, 50256, 65 })
+    expect(tok:encode("a<|endoftext|>b", { special = { "<|endoftext|>" } })).to_equal({ 64, 50256, 65 })
+    expect(function() tok:encode("a", { special = { "<|nope|>" } }) end).to_error("'<|nope|>' is not a special token")
     expect(function() tok:decode({ 1, 99999 }) end).to_error("outside the vocabulary")
     expect(function() tok:decode({ 1, "x" }) end).to_error("not an integer")
   end)
@@ -89,6 +92,25 @@ describe("llm.bpe.train", function()
     expect(c:encode(small)).to_equal(a:encode(small))
     expect(c:decode(c:encode(small))).to_be(small)
     expect(#a:encode(small) < #small).to_be(true)
+  end)
+
+  it("allows a chosen subset of special tokens, as tiktoken's allowed_special", function()
+    local t = llm.bpe.train(small, { vocab_size = 300, special = { "<|a|>", "<|b|>" } })
+    local A, B = t:specials()["<|a|>"], t:specials()["<|b|>"]
+    local s = "x <|a|> y <|b|> z"
+    local ids = t:encode(s, { special = { "<|a|>" }, others = "text" })
+    local n_a, n_b = 0, 0
+    for _, id in ipairs(ids) do
+      if id == A then n_a = n_a + 1 end
+      if id == B then n_b = n_b + 1 end
+    end
+    expect(n_a).to_be(1)
+    expect(n_b).to_be(0)
+    expect(t:decode(ids)).to_be(s)
+    -- <|b|> as text gives the ids a model without special tokens would give
+    local tail = t:encode(" y <|b|> z", "text")
+    expect({ table.unpack(ids, #ids - #tail + 1) }).to_equal(tail)
+    expect(function() t:encode(s, { special = { "<|a|>" } }) end).to_error("special token '<|b|>' at byte 11")
   end)
 
   it("gives the same merges as the naive Lua BPE", function()

@@ -231,6 +231,21 @@ local entries = {
       return llm.attention(q, k, v, { causal = true })
     end, contig_only = { true } },
   { name = "dropout", shapes = S({ 4, 5 }), f = function(a) llm.seed(99); return a:dropout(0.3) end },
+  -- fused recurrent layers (src/engine/nn/recurrent_op.c): x (T, B, I), w_ih, w_hh, b_ih, b_hh, h0 [, c0]
+  { name = "lstm", shapes = S({ 3, 2, 3 }, { 8, 3 }, { 8, 2 }, { 8 }, { 8 }, { 2, 2 }, { 2, 2 }),
+    f = function(x, wi, wh, bi, bh, h0, c0)
+      return llm.recurrent("lstm", x, wi, wh, { b_ih = bi, b_hh = bh, h0 = h0, c0 = c0 })
+    end },
+  { name = "lstm with lengths", shapes = S({ 4, 3, 2 }, { 8, 2 }, { 8, 2 }),
+    f = function(x, wi, wh) return llm.recurrent("lstm", x, wi, wh, { lengths = { 4, 1, 3 } }) end },
+  { name = "gru", shapes = S({ 3, 2, 3 }, { 6, 3 }, { 6, 2 }, { 6 }, { 6 }, { 2, 2 }),
+    f = function(x, wi, wh, bi, bh, h0)
+      return llm.recurrent("gru", x, wi, wh, { b_ih = bi, b_hh = bh, h0 = h0, lengths = { 2, 3 } })
+    end },
+  { name = "rnn_tanh", shapes = S({ 3, 2, 3 }, { 2, 3 }, { 2, 2 }, { 2 }, { 2 }, { 2, 2 }),
+    f = function(x, wi, wh, bi, bh, h0)
+      return llm.recurrent("rnn_tanh", x, wi, wh, { b_ih = bi, b_hh = bh, h0 = h0 })
+    end },
 }
 
 describe("gradient check (finite differences)", function()

@@ -326,6 +326,16 @@ START_TEST(special_tokens_modes)
     ck_assert_int_eq(tok_bpe_encode(b, s, strlen(s), TOK_SPECIAL_TEXT, &ids), LLM_OK);
     ck_assert_uint_gt(ids.n, 3);
     for (size_t i = 0; i < ids.n; i++) ck_assert_int_ne(ids.v[i], 50256);
+    const char *allow[] = { "<|endoftext|>" }, *unknown[] = { "<|nope|>" };
+    ids.n = 0;
+    ck_assert_int_eq(tok_bpe_encode_allowed(b, s, strlen(s), allow, 1, TOK_SPECIAL_REJECT, &ids), LLM_OK);
+    ck_assert_uint_eq(ids.n, 3);
+    ck_assert_mem_eq(ids.v, want, sizeof want);
+    ids.n = 0;
+    ck_assert_int_eq(tok_bpe_encode_allowed(b, s, strlen(s), NULL, 0, TOK_SPECIAL_REJECT, &ids), LLM_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(llm_last_error(), "at byte 2"));
+    ck_assert_int_eq(tok_bpe_encode_allowed(b, s, strlen(s), unknown, 1, TOK_SPECIAL_TEXT, &ids), LLM_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(llm_last_error(), "<|nope|>"));
     int32_t bad = 50257;
     char *out;
     size_t ol;

@@ -7,6 +7,7 @@ local fs = require "llm.fs"
 local USAGE = [[
 usage: llmlab quiz COMMAND [ARGS] [--db PATH]
 
+  list [--student NAME]   the quizzes, with your best score
   take N [--student NAME] [--export FILE]
                       answer week N's quiz; each answer is saved at once, so you
                       can stop (:quit or end of input) and resume later
@@ -322,6 +323,28 @@ local function grade(pos, flags)
   return 0
 end
 
+local function list(pos, flags)
+  local dir = quiz.home() .. "/quizzes"
+  local student = flags.student or os.getenv("LLMLAB_STUDENT") or os.getenv("USER") or "student"
+  local db = open_db(flags)
+  print(string.format("%-5s %-10s %-9s %s", "week", "questions", "best", "title"))
+  for _, f in ipairs(fs.list(dir) or {}) do
+    if f:match("^week%d+%.lua$") then
+      local q = quiz.load(dir .. "/" .. f)
+      if q then
+        local best = "-"
+        local b = db and db:quiz_best(q.week, student)
+        if b then best = quiz.fmt(b.points) .. "/" .. quiz.fmt(b.max) .. (b.passed and "*" or "") end
+        print(string.format("%-5d %-10d %-9s %s", q.week, #q.questions, best, q.title))
+      else
+        print(string.format("%-5s %-10s %-9s %s", f:match("%d+"), "?", "-", "(does not load: llmlab quiz lint)"))
+      end
+    end
+  end
+  if db then db:close() end
+  return 0
+end
+
 local function lint_cmd(pos)
   if not pos[1] then return err("lint needs a quiz FILE") end
   local errs = quiz.lint(pos[1])
@@ -336,7 +359,7 @@ return function(args)
     return #args == 0 and 2 or 0
   end
   local sub = table.remove(args, 1)
-  local cmds = { take = take, grade = grade, lint = lint_cmd }
+  local cmds = { list = list, take = take, grade = grade, lint = lint_cmd }
   if not cmds[sub] then
     io.stderr:write("llmlab quiz: unknown command '", sub, "'\nTry 'llmlab quiz --help'.\n")
     return 2

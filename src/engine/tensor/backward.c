@@ -417,6 +417,7 @@ llm_status backward_rule(tensor_node *n, const tensor *g, tensor **grads)
     case OP_RMS_NORM: temps_free(&tp); return norm_back(n, g, grads, 1);
     case OP_CROSS_ENTROPY: temps_free(&tp); return xent_back(n, g, grads);
     case OP_ATTENTION: temps_free(&tp); return attention_back(n, g, grads);
+    case OP_RNN: case OP_LSTM: case OP_GRU: temps_free(&tp); return recurrent_backward_tensors(n, g, grads);
     case OP_DROPOUT:
         grads[0] = tensor_mul(g, SAVED(0));
         break;

@@ -38,12 +38,14 @@ typedef enum tensor_op {
     /* fused nn */
     OP_SOFTMAX, OP_LOG_SOFTMAX, OP_LAYER_NORM, OP_RMS_NORM, OP_CROSS_ENTROPY,
     OP_ATTENTION, OP_DROPOUT,
+    /* fused recurrent layers (nn/recurrent_op.c) */
+    OP_RNN, OP_LSTM, OP_GRU,
     OP_COUNT
 } tensor_op;
 
 extern const char *const tensor_op_names[OP_COUNT];
 
-#define NODE_MAX_SAVED 6
+#define NODE_MAX_SAVED 8 /* the LSTM keeps x, 2 weights, out, h0, c0, lengths, gates */
 
 /* One entry of the tape: made by an op whose output needs a gradient.
  * Edges point at the producers of the inputs (a node) or at the leaf
@@ -111,6 +113,9 @@ tensor *embedding_backward(const tensor *g, const tensor *ids, int64_t V);
 /* ---- nn/fused.c ---- */
 llm_status attention_backward_tensors(const tensor *g, tensor *const *saved, int has_mask, int causal, float scale,
                                       tensor **dq, tensor **dk, tensor **dv);
+
+/* ---- nn/recurrent_op.c ---- */
+llm_status recurrent_backward_tensors(tensor_node *n, const tensor *g, tensor **grads);
 
 /* ---- reduce.c ---- */
 tensor *reduce_sum_dims(const tensor *t, uint32_t dims, int keepdim);

@@ -17,6 +17,7 @@ const char *const tensor_op_names[OP_COUNT] = {
     "cat", "index_select", "gather", "scatter_add", "embedding",
     "softmax", "log_softmax", "layer_norm", "rms_norm", "cross_entropy",
     "attention", "dropout",
+    "rnn", "lstm", "gru",
 };
 
 static_assert(sizeof tensor_op_names / sizeof tensor_op_names[0] == OP_COUNT,

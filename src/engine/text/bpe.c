@@ -378,14 +378,16 @@ static llm_status encode_ordinary(tok_bpe *b, const char *text, size_t len, tok_
     return tok_pretok_split(b->pre, text, len, on_piece, &c);
 }
 
-/* The first special token in text[from, len): its index and position (-1 if none). */
-static ptrdiff_t find_special(const tok_bpe *b, const char *text, size_t len, size_t from, size_t *at)
+/* The first special token in text[from, len) among those whose flag in
+ * `which` is set: its index and position (-1 if none). */
+static ptrdiff_t find_special(const tok_bpe *b, const unsigned char *which, const char *text, size_t len, size_t from,
+                              size_t *at)
 {
     ptrdiff_t best = -1;
     size_t best_at = len;
     for (size_t i = 0; i < b->n_special; i++) {
         size_t sl = b->special_len[i];
-        if (sl > len - from) continue;
+        if (!which[i] || sl > len - from) continue;
         const char *hit = memmem(text + from, len - from, b->special[i], sl);
         if (!hit) continue;
         size_t pos = (size_t)(hit - text);
@@ -395,24 +397,73 @@ static ptrdiff_t find_special(const tok_bpe *b, const char *text, size_t len, si
     return best;
 }
 
+/* allowed[i]: special token i becomes its id; the others are rejected
+ * (others == TOK_SPECIAL_REJECT) or encoded as text. Text is cut only at
+ * allowed special tokens, so a special token encoded as text gives the same
+ * ids as when the model had no special tokens. */
+static llm_status encode_with(tok_bpe *b, const char *text, size_t len, const unsigned char *allowed,
+                              tok_special_mode others, tok_ids *out)
+{
+    unsigned char *rejected = NULL;
+    if (others == TOK_SPECIAL_REJECT) {
+        rejected = llm_malloc(b->n_special + 1);
+        if (!rejected) return LLM_ERR_NOMEM;
+        for (size_t i = 0; i < b->n_special; i++) rejected[i] = !allowed[i];
+    }
+    llm_status st = LLM_OK;
+    size_t from = 0;
+    while (from <= len) {
+        size_t at, bad_at;
+        ptrdiff_t s = find_special(b, allowed, text, len, from, &at);
+        size_t stop = s < 0 ? len : at;
+        if (rejected) {
+            ptrdiff_t r = find_special(b, rejected, text, stop, from, &bad_at);
+            if (r >= 0) {
+                st = llm_fail(LLM_ERR_ARG, "bpe encode: the text holds the special token '%s' at byte %zu "
+                              "(allow special tokens, or encode them as text)", b->special[r], bad_at + 1);
+                break;
+            }
+        }
+        if (stop > from && (st = encode_ordinary(b, text + from, stop - from, out))) break;
+        if (s < 0) break;
+        if ((st = tok_ids_push(out, b->special_id[s]))) break;
+        from = at + b->special_len[s];
+    }
+    free(rejected);
+    return st;
+}
+
 llm_status tok_bpe_encode(tok_bpe *b, const char *text, size_t len, tok_special_mode mode, tok_ids *out)
 {
     if (!text && len) return llm_fail(LLM_ERR_ARG, "bpe encode: no text");
     if (mode == TOK_SPECIAL_TEXT || b->n_special == 0) return encode_ordinary(b, text, len, out);
-    size_t from = 0;
-    while (from <= len) {
-        size_t at;
-        ptrdiff_t s = find_special(b, text, len, from, &at);
-        if (s < 0) return encode_ordinary(b, text + from, len - from, out);
-        if (mode == TOK_SPECIAL_REJECT)
-            return llm_fail(LLM_ERR_ARG, "bpe encode: the text holds the special token '%s' at byte %zu "
-                            "(allow special tokens, or encode them as text)", b->special[s], at);
-        llm_status st;
-        if (at > from && (st = encode_ordinary(b, text + from, at - from, out))) return st;
-        if ((st = tok_ids_push(out, b->special_id[s]))) return st;
-        from = at + b->special_len[s];
+    unsigned char *allowed = llm_malloc(b->n_special + 1);
+    if (!allowed) return LLM_ERR_NOMEM;
+    memset(allowed, mode == TOK_SPECIAL_ALLOW, b->n_special);
+    llm_status st = encode_with(b, text, len, allowed, TOK_SPECIAL_REJECT, out);
+    free(allowed);
+    return st;
+}
+
+llm_status tok_bpe_encode_allowed(tok_bpe *b, const char *text, size_t len, const char *const *allowed_texts,
+                                  size_t n_allowed, tok_special_mode others, tok_ids *out)
+{
+    if (!text && len) return llm_fail(LLM_ERR_ARG, "bpe encode: no text");
+    if (others == TOK_SPECIAL_ALLOW) return tok_bpe_encode(b, text, len, TOK_SPECIAL_ALLOW, out);
+    unsigned char *allowed = llm_calloc(b->n_special + 1, 1);
+    if (!allowed) return LLM_ERR_NOMEM;
+    for (size_t k = 0; k < n_allowed; k++) {
+        size_t i = 0;
+        while (i < b->n_special && strcmp(b->special[i], allowed_texts[k]) != 0) i++;
+        if (i == b->n_special) {
+            free(allowed);
+            return llm_fail(LLM_ERR_ARG, "bpe encode: '%s' is not a special token of this tokenizer", allowed_texts[k]);
+        }
+        allowed[i] = 1;
     }
-    return LLM_OK;
+    llm_status st = encode_with(b, text, len, allowed, others, out);
+    free(allowed);
+    return st;
 }
 
 llm_status tok_bpe_decode(const tok_bpe *b, const int32_t *ids, size_t n, char **out, size_t *out_len)
