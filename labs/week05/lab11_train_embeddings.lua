@@ -81,10 +81,13 @@ return {
     "Build the pieces by hand: training pairs, subsampling, character n-grams, co-occurrence counts",
     "Train all four on the King James Bible and compare their nearest neighbours",
     "Draw embeddings: PCA and t-SNE scatter plots and a similarity heat map",
+    "See a contextual (ELMo-style) model give one word different vectors in different verses",
   },
   size = {
-    small = { verses = 10000, dim = 40, epochs = 4, min_count = 3, buckets = 20000, ft_epochs = 3, glove_epochs = 15, tsne_words = 150 },
-    full = { verses = 31102, dim = 100, epochs = 5, min_count = 5, buckets = 200000, ft_epochs = 5, glove_epochs = 25, tsne_words = 500 },
+    small = { verses = 10000, dim = 40, epochs = 4, min_count = 3, buckets = 20000, ft_epochs = 3, glove_epochs = 15, tsne_words = 150,
+      elmo_verses = 3000, elmo_hidden = 32, elmo_steps = 120 },
+    full = { verses = 31102, dim = 100, epochs = 5, min_count = 5, buckets = 200000, ft_epochs = 5, glove_epochs = 25, tsne_words = 500,
+      elmo_verses = 31102, elmo_hidden = 256, elmo_steps = 3000 },
   },
   time = 10,
   memory = 256,
@@ -115,6 +118,11 @@ return {
       "Collect two lists in one loop: the known words and their vectors (vecs:vector(w) is a Lua array).",
       "llm.embed.pca(rows, 2) returns one {x, y} per row, in the same order.",
       "Build {xy[i][1], xy[i][2], known[i]} for each i.",
+    } },
+    { name = "layer_mix", hints = {
+      "First turn the weights into a softmax: s_k = exp(w_k) / sum_j exp(w_j). Equal weights give 1/K each.",
+      "The result has one entry per dimension d: gamma * sum over layers k of s_k * vectors[k][d].",
+      "```lua\nlocal out = {}\nfor d = 1, #vectors[1] do\n  local x = 0\n  for k = 1, #vectors do x = x + s[k] * vectors[k][d] end\n  out[d] = gamma * x\nend\n```",
     } },
   },
   steps = {
@@ -443,6 +451,98 @@ heat map of the cosine similarities within and across the groups.
       end,
     },
     {
+      title = "Contextual vectors: ELMo",
+      exercise = "layer_mix",
+      points = 4,
+      heavy = true,
+      time = 900,
+      memory = 512,
+      text = [[
+Every method so far gives **one** vector per word: "light" in *let there
+be light* and in *a light unto my path* is the same point. ELMo runs two
+LSTM language models over the sentence, one left to right and one right to
+left, and takes a word's vector from their hidden states, so it depends on
+the words around it. The layers are mixed with learned weights:
+
+```
+ELMo(word) = gamma * sum_k softmax(w)_k * layer_k
+```
+
+Layer 0 is the plain token vector (the same in every context); layers 1
+and 2 are the LSTM states. Write `layer_mix(vectors, weights, gamma)`: the
+mix of a list of per-layer vectors (Lua arrays). The step trains a small
+ELMo on the KJV and compares "light" across three verses, layer by layer.
+]],
+      run = function(ctx)
+        local p = ctx.params
+        local probe = ctx.ex.layer_mix({ { 1, 2 } }, { 0 }, 1)
+        if type(probe) ~= "table" then error("layer_mix returned " .. type(probe) .. ", not an array", 0) end
+        llm.threads(1)
+        local wc = require "llm.wordcorpus"
+        local words = wc.words(wc.kjv { verses = p.elmo_verses })
+        local V = llm.rnnlm.Vocab.words(words, { min_count = 3 })
+        llm.seed(5)
+        local m = llm.nn.ELMo { vocab_size = V:size(), hidden_size = p.elmo_hidden, num_layers = 2, input = "embedding" }
+        local run = llm.runs.start { name = "lab11-elmo", params = { hidden = p.elmo_hidden, steps = p.elmo_steps } }
+        local plot = llm.plot.line { title = "ELMo: mean of the forward and backward LM losses", xlabel = "step",
+          ylabel = "loss (nats)", series = { { name = "train", x = {}, y = {} } }, show = false }
+        local h = llm.elmo.train { model = m, data = V:encode(words), batch_size = 16, seq_len = 20,
+          steps = p.elmo_steps, lr = 3e-3, on_step = function(step, mt)
+            run:log(step, { loss = mt.loss })
+            plot:push("train", step, mt.loss)
+          end }
+        run:finish()
+        plot:show()
+        local sentences = {
+          "and god said let there be light and there was light",
+          "thy word is a lamp unto my feet and a light unto my path",
+          "and the light of the moon shall be as the light of the sun",
+        }
+        local r = llm.elmo.contexts(m, V, sentences, "light")
+        for i, s in ipairs(sentences) do print(string.format("  %d: %s", i, s)) end
+        print("cosine of 'light' between verses 1-2, 1-3, 2-3:")
+        local bars, names = {}, {}
+        for k, l in ipairs(r.layers) do
+          local c = l.cosine
+          print(string.format("  layer %d   %.3f  %.3f  %.3f", k - 1, c[1][2], c[1][3], c[2][3]))
+          names[#names + 1] = "layer " .. (k - 1)
+          bars[#bars + 1] = (c[1][2] + c[1][3] + c[2][3]) / 3
+        end
+        local mc = r.mix.cosine
+        print(string.format("  mix       %.3f  %.3f  %.3f", mc[1][2], mc[1][3], mc[2][3]))
+        llm.plot.bar { title = "mean cosine of 'light' across the three verses", labels = names, values = bars }
+        -- your layer mix of verse 1's vectors, equal weights, against the model's own
+        local per = {}
+        for k, l in ipairs(r.layers) do per[k] = l.vectors[1] end
+        local zeros = {}
+        for k = 1, #per do zeros[k] = 0 end
+        local mine = ctx.ex.layer_mix(per, zeros, 1)
+        return { first = h.loss[1], last = h.loss[#h.loss], layer0 = r.layers[1].cosine[1][2],
+          layer1 = r.layers[2].cosine[1][2], mine = mine, ref = r.mix.vectors[1] }
+      end,
+      check = function(ctx)
+        local r = ctx.result
+        local pts, notes = 0, {}
+        local good = check.cases(ctx.ex.layer_mix, {
+          { name = "equal weights", args = { { { 1, 2 }, { 3, 4 } }, { 0, 0 }, 1 }, expect = { 2, 3 }, tol = 1e-9 },
+          { name = "gamma", args = { { { 1, 2 }, { 3, 4 } }, { 0, 0 }, 2 }, expect = { 4, 6 }, tol = 1e-9 },
+          { name = "softmax weights", args = { { { 1, 0 }, { 0, 1 } }, { math.log(3), 0 }, 1 }, expect = { 0.75, 0.25 },
+            tol = 1e-9 },
+        }, { name = "layer_mix" })
+        pts = pts + (good.points == good.max and 1 or 0)
+        if good.points < good.max then notes[#notes + 1] = good.message end
+        if type(r.mine) == "table" and check.near(r.mine, r.ref, 1e-4) then pts = pts + 1
+        else notes[#notes + 1] = "your mix of the model's layers differs from model:embed" end
+        if r.last < r.first - 1 then pts = pts + 1
+        else notes[#notes + 1] = string.format("the ELMo loss only went from %.2f to %.2f", r.first, r.last) end
+        if math.abs(r.layer0 - 1) < 1e-6 and r.layer1 < 0.999 then pts = pts + 1
+        else notes[#notes + 1] = string.format("layer 0 cosine %.4f (want 1), layer 1 %.4f (want < 1)", r.layer0, r.layer1) end
+        return check.result(pts, 4, #notes == 0 and string.format(
+          "layer 0 gives the same vector in every verse; layer 1 does not (cosine %.3f)", r.layer1)
+          or table.concat(notes, "; "))
+      end,
+    },
+    {
       title = "What to take away",
       text = [[
 # Summary
@@ -452,6 +552,9 @@ heat map of the cosine similarities within and across the groups.
   the cost of some look-alike noise.
 - GloVe fits vectors to global co-occurrence counts instead of sliding
   over the text.
+- ELMo-style models give each occurrence its own vector from the sentence
+  around it: the step from static to contextual embeddings that BERT and
+  GPT take further.
 - PCA shows the main directions of variation; t-SNE keeps neighbourhoods.
   Neither shows distances faithfully, so check a plot against the numbers
   (nearest neighbours, similarity scores).

@@ -50,4 +50,12 @@ function M.scatter_points(vecs, words)
   -- TODO
 end
 
+-- ELMo's layer mix: vectors is a list of K arrays (one per layer, all of
+-- the same length), weights a list of K numbers. Returns the array
+-- gamma * sum_k softmax(weights)_k * vectors[k].
+-- layer_mix({{1, 2}, {3, 4}}, {0, 0}, 1) --> {2, 3}
+function M.layer_mix(vectors, weights, gamma)
+  -- TODO
+end
+
 return M

@@ -67,4 +67,18 @@ function M.scatter_points(vecs, words)
   return points
 end
 
+function M.layer_mix(vectors, weights, gamma)
+  local mx = -math.huge
+  for _, w in ipairs(weights) do mx = math.max(mx, w) end
+  local s, total = {}, 0
+  for k, w in ipairs(weights) do s[k] = math.exp(w - mx); total = total + s[k] end
+  local out = {}
+  for d = 1, #vectors[1] do
+    local x = 0
+    for k = 1, #vectors do x = x + s[k] / total * vectors[k][d] end
+    out[d] = gamma * x
+  end
+  return out
+end
+
 return M
