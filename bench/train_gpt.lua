@@ -87,6 +87,12 @@ local function run(name, threads, steps)
     llm.peak_rss_mb()))
 end
 
+local blas = llm.info().blas or ""
+if blas:find("Prescott") and not os.getenv("OPENBLAS_CORETYPE") then
+  io.stderr:write("train_gpt: OpenBLAS runs its generic 'Prescott' kernels here; on an AVX-512 CPU set ",
+    "OPENBLAS_CORETYPE=SkylakeX (bench/compare.sh does) for 3-4x faster sgemm\n")
+end
+
 if arg and arg[1] then
   run(arg[1], tonumber(arg[2]) or 1, tonumber(arg[3]) or 7)
 else

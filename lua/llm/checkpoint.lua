@@ -102,17 +102,24 @@ function M.load_optimizer(opt, path)
   return opt
 end
 
+-- Model classes that nn.load can rebuild from a config: name -> function(config).
+-- Other model families register here (checkpoint.model_classes.BERT = ...).
+M.model_classes = {
+  GPT = function(cfg) return llm.nn.GPT(cfg) end,
+}
+
 -- Rebuild a model from a file written by save (its class from metadata).
 function M.load(path)
   local f <close> = llm.safetensors_open(path)
   local meta = f:metadata()
   f:close()
   local cfg = M.config_of(meta)
-  local cls = meta.model and llm.nn[meta.model]
-  if not cls or not cfg then
-    error(path .. ": no model class and config in the metadata (use load_tensors or load_into)", 2)
+  local make = meta.model and M.model_classes[meta.model]
+  if not make or not cfg then
+    error(path .. ": no known model class and config in the metadata (use load_tensors or load_into)", 2)
   end
-  local model = cls(cfg)
+  local ok, model = pcall(make, cfg)
+  if not ok then error(path .. ": bad model config: " .. tostring(model):gsub("^[^:]*:%d+: ", ""), 2) end
   return M.load_into(model, path)
 end
 

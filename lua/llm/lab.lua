@@ -298,7 +298,6 @@ function M.lint(path)
       end
     end
   end
-  table.sort(E.items, function(a, b) return a.line < b.line end)
   return E:list()
 end
 

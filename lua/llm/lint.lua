@@ -190,9 +190,17 @@ function M.collector(file, map)
     self.items[#self.items + 1] = { line = line, path = path,
       text = string.format("%s:%d: %s%s", self.file, line, path ~= "" and (path .. ": ") or "", msg) }
   end
+  -- The messages ordered by line; those on one line keep the order added.
   function c:list()
+    local order = {}
+    for i = 1, #self.items do order[i] = i end
+    local items = self.items
+    table.sort(order, function(a, b)
+      if items[a].line ~= items[b].line then return items[a].line < items[b].line end
+      return a < b
+    end)
     local out = {}
-    for i, e in ipairs(self.items) do out[i] = e.text end
+    for i, k in ipairs(order) do out[i] = items[k].text end
     return out
   end
   function c:count() return #self.items end

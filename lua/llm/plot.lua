@@ -475,13 +475,14 @@ end
 function M.default_sink(plot, event)
   if app.ui_active() then return M.ui_sink(plot, event) end
   if event ~= "show" then return end
-  -- a sandboxed step has neither io nor all of os: print what it can
+  -- a sandboxed step has neither all of io (only a read-only open/lines)
+  -- nor all of os: print what it can
   local write = io and io.write or function(s) print((s:gsub("\n$", ""))) end
   if not app.gnuplot() then
     if not missing_noted then
       missing_noted = true
       local msg = "llm.plot: " .. select(2, app.gnuplot()) .. "\n"
-      if io then io.stderr:write(msg) else write(msg) end
+      if io and io.stderr then io.stderr:write(msg) else write(msg) end
     end
     return
   end
@@ -502,7 +503,7 @@ function M.default_sink(plot, event)
     write(plot:text(math.min(cols, 100), 24, color))
   end)
   if not ok then write("llm.plot: the plot could not be drawn: " .. tostring(err) .. "\n") end
-  if io then io.flush() end
+  if io and io.flush then io.flush() end
 end
 
 -- Replace where shown plots go: fn(plot, event) with event "show" or

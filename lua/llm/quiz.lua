@@ -309,8 +309,7 @@ function M.lint(path, opts)
   end
   if not is_list(quiz.questions) or #quiz.questions == 0 then
     E:add("questions", "`questions` must be a non-empty list")
-    table.sort(E.items, function(a, b) return a.line < b.line end)
-    return E:list()
+      return E:list()
   end
   local ids = {}
   for i, q in ipairs(quiz.questions) do
@@ -435,7 +434,6 @@ function M.lint(path, opts)
       end
     end
   end
-  table.sort(E.items, function(a, b) return a.line < b.line end)
   return E:list()
 end
 

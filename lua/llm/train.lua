@@ -15,6 +15,8 @@
 --     on_step = function(step, metrics) end,  -- every step: {step, loss, lr, grad_norm, tokens, elapsed, tok_per_s}
 --     on_eval = function(step, metrics) end,  -- every eval: {step, val_loss, train_loss}
 --     progress = "train",            -- label for the engine's progress callback (false: none)
+--     save_path = "run.safetensors", -- optional: checkpoint (model + path..".opt" optimizer)
+--     save_every = 100,              --   every N steps and at the end
 --   }
 --   history = {loss = {...}, lr = {...}, val = {{step =, loss =}, ...}, steps = n,
 --              final_loss =, val_loss =, tokens =, elapsed =, interrupted = bool}
@@ -23,7 +25,8 @@
 -- start i drawn from the engine PRNG (llm.seed makes a run repeat exactly).
 -- Evaluation uses fixed windows spread evenly over the held-out ids, so
 -- successive evals are comparable. on_step returning false stops the run;
--- so does llm.interrupt() (Ctrl-C in the CLI). on_step / on_eval are where
+-- so does a cancel (Ctrl-C in the CLI, the UI's cancel key; llm.progress
+-- reports it). on_step / on_eval are where
 -- the run store and live plots hook in.
 local llm = require "llm"
 local M = {}
@@ -50,6 +53,16 @@ function M.bytes(s)
     table.move(chunk, 1, #chunk, #t + 1, t)
   end
   return llm.tensor(t, "int64")
+end
+
+-- Ids 0..255 back to a string (inverse of bytes); a table or a 1-D tensor.
+function M.text(ids)
+  if llm.is_tensor(ids) then ids = ids:reshape(-1):totable() end
+  local parts = {}
+  for i = 1, #ids, 4096 do
+    parts[#parts + 1] = string.char(table.unpack(ids, i, math.min(i + 4095, #ids)))
+  end
+  return table.concat(parts)
 end
 
 -- One batch of random windows: x, y (B, T) int64.
@@ -107,7 +120,7 @@ end
 
 local known = { model = 1, data = 1, val_data = 1, block_size = 1, batch_size = 1, steps = 1, optimizer = 1,
   lr = 1, weight_decay = 1, schedule = 1, grad_clip = 1, accum_steps = 1, eval_every = 1, eval_batches = 1,
-  loss_fn = 1, on_step = 1, on_eval = 1, progress = 1 }
+  loss_fn = 1, on_step = 1, on_eval = 1, progress = 1, save_path = 1, save_every = 1 }
 
 function M.run(o)
   if type(o) ~= "table" then error("train: expects a table of options", 2) end
@@ -131,11 +144,16 @@ function M.run(o)
   local eval_every = o.eval_every or (val and math.max(1, steps // 10))
   local label = o.progress == nil and "train" or o.progress
 
+  local checkpoint = o.save_path and require("llm.checkpoint")
+  local function save(step)
+    checkpoint.save(model, o.save_path, { step = step })
+    checkpoint.save_optimizer(opt, o.save_path .. ".opt")
+  end
+
   local history = { loss = {}, lr = {}, grad_norm = {}, val = {}, steps = 0, interrupted = false }
   local t0 = clock()
   local tokens = 0
   model:train()
-  llm.clear_interrupt()
   for step = 1, steps do
     local lr = schedule and schedule(step) or opt:get_lr()
     if schedule then opt:set_lr(lr) end
@@ -159,14 +177,17 @@ function M.run(o)
     local metrics = { step = step, loss = loss, lr = lr, grad_norm = grad_norm, tokens = tokens,
       elapsed = elapsed, tok_per_s = elapsed > 0 and tokens / elapsed or 0 }
     local stop = o.on_step and o.on_step(step, metrics) == false
-    if label then llm.progress(label, step, steps) end
+    -- llm.progress returns true when the user asked to cancel
+    local cancel = (label and llm.progress(label, step, steps)) and true or llm.interrupted()
     if val and (step % eval_every == 0 or step == steps) then
       local vl = M.evaluate(model, val, { block_size = T, batch_size = B, batches = o.eval_batches, loss_fn = loss_fn })
       history.val[#history.val + 1] = { step = step, loss = vl }
       history.val_loss = vl
       if o.on_eval then o.on_eval(step, { step = step, val_loss = vl, train_loss = loss }) end
     end
-    if llm.interrupted() then
+    local last = step == steps or stop or cancel
+    if checkpoint and (last or (o.save_every and step % o.save_every == 0)) then save(step) end
+    if cancel then
       history.interrupted = true
       break
     end

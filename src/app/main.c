@@ -134,7 +134,9 @@ int main(int argc, char **argv)
     /* No command: the workbench UI on a terminal (resuming at the last
      * lab); --plain, or output that is not a terminal, prints the help. */
     if (argc < 2 || strcmp(argv[1], "--lab") == 0) {
-        if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) return app_cmd_tui(argc, argv);
+        const char *term = getenv("TERM");
+        int usable = term && *term && strcmp(term, "dumb") != 0;
+        if (usable && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) return app_cmd_tui(argc, argv);
         print_help(stdout);
         return APP_EXIT_OK;
     }

@@ -632,19 +632,23 @@ llm_status store_lab_attempt_finish(store *st, int64_t attempt, double points, d
     return finish_tx(st, rc);
 }
 
+/* The columns of one attempt, as the _get and _each calls give them. */
+#define LAB_ATTEMPT_SELECT \
+    "SELECT id, lab_id, mode, lab_hash, started_at, finished_at, points, max, passed FROM lab_attempts "
+#define QUIZ_ATTEMPT_SELECT \
+    "SELECT id, week, student, seed, started_at, finished_at, points, max, passed FROM quiz_attempts "
+
 llm_status store_lab_attempt_get(store *st, int64_t attempt, store_row_fn fn, void *ud)
 {
     return query_args(st, "lab_attempt", fn, ud,
-                      "SELECT id, lab_id, mode, lab_hash, started_at, finished_at, points, max, passed "
-                      "FROM lab_attempts WHERE id = ?1",
+                      LAB_ATTEMPT_SELECT "WHERE id = ?1",
                       "i", attempt);
 }
 
 llm_status store_lab_attempts_each(store *st, const char *lab, store_row_fn fn, void *ud)
 {
     return query_args(st, "lab_attempts", fn, ud,
-                      "SELECT id, lab_id, mode, lab_hash, started_at, finished_at, points, max, passed "
-                      "FROM lab_attempts WHERE lab_id = ?1 ORDER BY id DESC",
+                      LAB_ATTEMPT_SELECT "WHERE lab_id = ?1 ORDER BY id DESC",
                       "t", lab);
 }
 
@@ -709,16 +713,14 @@ llm_status store_quiz_attempt_start(store *st, int week, const char *student, in
 llm_status store_quiz_attempt_get(store *st, int64_t attempt, store_row_fn fn, void *ud)
 {
     return query_args(st, "quiz_attempt", fn, ud,
-                      "SELECT id, week, student, seed, started_at, finished_at, points, max, passed "
-                      "FROM quiz_attempts WHERE id = ?1",
+                      QUIZ_ATTEMPT_SELECT "WHERE id = ?1",
                       "i", attempt);
 }
 
 llm_status store_quiz_attempts_each(store *st, int week, const char *student, store_row_fn fn, void *ud)
 {
     return query_args(st, "quiz_attempts", fn, ud,
-                      "SELECT id, week, student, seed, started_at, finished_at, points, max, passed "
-                      "FROM quiz_attempts WHERE week = ?1 AND student = ?2 ORDER BY id DESC",
+                      QUIZ_ATTEMPT_SELECT "WHERE week = ?1 AND student = ?2 ORDER BY id DESC",
                       "nt", week, student);
 }
 

@@ -6,6 +6,8 @@
  *
  * Conventions (the C API; the Lua API in src/lua/l_tensor.c is 1-based):
  *   - dims are 0-based here; a negative dim counts from the end (-1: last).
+ *     Error messages, written for the Lua user, count dims and positions
+ *     from 1 (index values such as token ids stay 0-based).
  *   - every function returning `tensor *` returns a NEW reference (free it
  *     with tensor_free) or NULL with the message in llm_last_error();
  *     arguments are borrowed, never consumed.
@@ -65,6 +67,7 @@ tensor *tensor_ref(tensor *t);          /* +1 reference, returns t */
 void tensor_free(tensor *t);            /* -1 reference (NULL is fine) */
 size_t tensor_live_bytes(void);         /* bytes of storage alive now */
 size_t tensor_total_allocated(void);    /* bytes of storage ever allocated */
+size_t tensor_cached_bytes(void);       /* freed blocks kept for reuse */
 void tensor_cache_trim(void);           /* give cached blocks back to the system */
 
 /* ---- creation ---- */
@@ -182,9 +185,11 @@ tensor *tensor_sum_to_shape(const tensor *t, int ndim, const int64_t *shape);
 /* ---- linear algebra ---- */
 tensor *tensor_matmul(const tensor *a, const tensor *b);           /* batched, broadcasting */
 tensor *tensor_linear(const tensor *x, const tensor *w, const tensor *b); /* x @ w^T + b; b may be NULL */
-/* The engine runs BLAS on one thread and splits work over OpenMP itself;
- * kernels that call BLAS from OpenMP threads call this first. */
-void tensor_blas_single_thread(void);
+/* The engine runs BLAS on one thread and splits work over OpenMP itself:
+ * kernels that call BLAS call enter first (it returns the count to put
+ * back) and leave after, outside any parallel region. */
+int tensor_blas_enter(void);
+void tensor_blas_leave(int prev);
 
 /* ---- indexing / joining ---- */
 tensor *tensor_cat(int n, tensor *const *ts, int dim);
@@ -217,5 +222,6 @@ llm_status tensor_set_requires_grad(tensor *t, int on);
 llm_status tensor_backward(tensor *t, const tensor *grad, int retain_graph);
 void tensor_zero_grad(tensor *t);      /* drops t->grad */
 const char *tensor_grad_fn_name(const tensor *t); /* op that made t, or NULL */
+const char *tensor_op_name(int op);               /* name of op i of the op table, NULL past the end */
 
 #endif

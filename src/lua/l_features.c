@@ -23,14 +23,22 @@ static void *scratch(lua_State *L, size_t n)
     return lua_newuserdatauv(L, n ? n : 1, 0);
 }
 
-/* Push a new Sparse owning m (freed if the push itself fails). */
-static void push_sparse(lua_State *L, llm_csr *m)
+/* Push an empty Sparse: the engine call that makes a matrix writes it into
+ * u->m, so that no Lua error (not even one from pushing) can leak it. */
+static sparse_ud *new_sparse(lua_State *L)
 {
     sparse_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->m = m;
+    u->m = NULL;
     luaL_setmetatable(L, SPARSE_MT);
-    /* the collector does not see the C arrays: let it step as if it had
-     * allocated them, so loops that make matrices keep memory flat */
+    return u;
+}
+
+/* Once u->m is set: the collector does not see the C arrays, so let it
+ * step as if it had allocated them, so loops that make matrices keep
+ * memory flat. */
+static void sparse_made(lua_State *L, const sparse_ud *u)
+{
+    const llm_csr *m = u->m;
     size_t kb = ((size_t)m->nrows * 8 + (size_t)m->nnz * 8) / 1024;
     if (kb) lua_gc(L, LUA_GCSTEP, (int)(kb > 1000000 ? 1000000 : kb));
 }
@@ -143,17 +151,18 @@ static int sp_slice(lua_State *L)
     llm_csr *m = check_sparse(L, 1);
     lua_Integer a = luaL_checkinteger(L, 2), b = luaL_optinteger(L, 3, m->nrows);
     if (a < 1 || b > m->nrows || a > b + 1) return luaL_error(L, "sparse slice: rows %d..%d are outside 1..%d", (int)a, (int)b, (int)m->nrows);
-    llm_csr *out;
-    llm_lua_check(L, csr_slice_rows(m, a - 1, b, &out), "sparse slice");
-    push_sparse(L, out);
+    sparse_ud *u = new_sparse(L);
+    llm_lua_check(L, csr_slice_rows(m, a - 1, b, &u->m), "sparse slice");
+    sparse_made(L, u);
     return 1;
 }
 
 static int sp_transpose(lua_State *L)
 {
-    llm_csr *m = check_sparse(L, 1), *t;
-    llm_lua_check(L, csr_transpose(m, &t), "sparse transpose");
-    push_sparse(L, t);
+    llm_csr *m = check_sparse(L, 1);
+    sparse_ud *u = new_sparse(L);
+    llm_lua_check(L, csr_transpose(m, &u->m), "sparse transpose");
+    sparse_made(L, u);
     return 1;
 }
 
@@ -193,10 +202,10 @@ static int sp_normalize(lua_State *L)
     llm_csr *m = check_sparse(L, 1);
     int p = (int)luaL_optinteger(L, 2, 2);
     if (p != 1 && p != 2) return luaL_error(L, "sparse normalize: p must be 1 or 2, got %d", p);
-    llm_csr *out;
-    llm_lua_check(L, csr_clone(m, &out), "sparse normalize");
-    push_sparse(L, out);
-    csr_normalize_rows(out, p);
+    sparse_ud *u = new_sparse(L);
+    llm_lua_check(L, csr_clone(m, &u->m), "sparse normalize");
+    sparse_made(L, u);
+    csr_normalize_rows(u->m, p);
     return 1;
 }
 
@@ -336,9 +345,9 @@ static int f_from_triplets(lua_State *L)
         if (!ok1 || !ok2 || !ok3) return luaL_error(L, "sparse: triplet %d is not (integer, integer, number)", (int)i);
         lua_pop(L, 3);
     }
-    llm_csr *m;
-    llm_lua_check(L, csr_from_triplets(&m, nr, nc, n, r, c, v), "sparse");
-    push_sparse(L, m);
+    sparse_ud *u = new_sparse(L);
+    llm_lua_check(L, csr_from_triplets(&u->m, nr, nc, n, r, c, v), "sparse");
+    sparse_made(L, u);
     return 1;
 }
 
@@ -366,9 +375,9 @@ static int f_from_dense(lua_State *L)
         }
         lua_pop(L, 1);
     }
-    llm_csr *m;
-    llm_lua_check(L, csr_from_dense(&m, d, nr, nc), "sparse from_dense");
-    push_sparse(L, m);
+    sparse_ud *u = new_sparse(L);
+    llm_lua_check(L, csr_from_dense(&u->m, d, nr, nc), "sparse from_dense");
+    sparse_made(L, u);
     return 1;
 }
 
@@ -512,9 +521,9 @@ static int v_fit_transform(lua_State *L)
     size_t *lens;
     size_t n = get_docs(L, 2, &docs, &lens, "fit_transform");
     if (n == 0) return luaL_error(L, "fit_transform: no documents");
-    llm_csr *m;
-    llm_lua_check(L, features_fit_transform(v, docs, lens, n, &m), "fit_transform");
-    push_sparse(L, m);
+    sparse_ud *u = new_sparse(L);
+    llm_lua_check(L, features_fit_transform(v, docs, lens, n, &u->m), "fit_transform");
+    sparse_made(L, u);
     return 1;
 }
 
@@ -524,9 +533,9 @@ static int v_transform(lua_State *L)
     const char **docs;
     size_t *lens;
     size_t n = get_docs(L, 2, &docs, &lens, "transform");
-    llm_csr *m;
-    llm_lua_check(L, features_transform(v, docs, lens, n, &m), "transform");
-    push_sparse(L, m);
+    sparse_ud *u = new_sparse(L);
+    llm_lua_check(L, features_transform(v, docs, lens, n, &u->m), "transform");
+    sparse_made(L, u);
     return 1;
 }
 

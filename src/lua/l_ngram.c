@@ -21,11 +21,14 @@ static ngram_model *check_model(lua_State *L, int i)
     return u->m;
 }
 
-static void push_model(lua_State *L, ngram_model *m)
+/* Push an empty model box; the engine call that makes the model writes it
+ * into u->m, so that no Lua error can leak it. */
+static ngram_ud *new_model(lua_State *L)
 {
     ngram_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->m = m;
+    u->m = NULL;
     luaL_setmetatable(L, NGRAM_MT);
+    return u;
 }
 
 static int m_gc(lua_State *L)
@@ -116,9 +119,7 @@ static int n_new(lua_State *L)
         if (lua_getfield(L, 3, "unk_cutoff") != LUA_TNIL) o.unk_cutoff = (int)luaL_checkinteger(L, -1);
         lua_pop(L, 4);
     }
-    ngram_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->m = NULL;
-    luaL_setmetatable(L, NGRAM_MT);
+    ngram_ud *u = new_model(L);
     llm_lua_check(L, ngram_new(&u->m, &o), "ngram");
     return 1;
 }
@@ -312,17 +313,17 @@ static int m_write_arpa(lua_State *L)
 
 static int n_load(lua_State *L)
 {
-    ngram_model *m;
-    llm_lua_check(L, ngram_load(&m, luaL_checkstring(L, 1)), "load");
-    push_model(L, m);
+    const char *path = luaL_checkstring(L, 1);
+    ngram_ud *u = new_model(L);
+    llm_lua_check(L, ngram_load(&u->m, path), "load");
     return 1;
 }
 
 static int n_read_arpa(lua_State *L)
 {
-    ngram_model *m;
-    llm_lua_check(L, ngram_read_arpa(&m, luaL_checkstring(L, 1)), "read_arpa");
-    push_model(L, m);
+    const char *path = luaL_checkstring(L, 1);
+    ngram_ud *u = new_model(L);
+    llm_lua_check(L, ngram_read_arpa(&u->m, path), "read_arpa");
     return 1;
 }
 

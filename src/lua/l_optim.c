@@ -1,14 +1,15 @@
 /*
  * l_optim.c: the C side of lua/llm/optim/ (optimizer updates in one call per
- * parameter, the gradients' global norm and scaling for clipping) and of the
- * training loop (progress reporting and the interrupt flag).
+ * parameter, the gradients' global norm and scaling for clipping) and the
+ * engine's interrupt flag for the training loop (progress itself goes through
+ * llm.progress, lua/llm/progress.lua).
  *
  *   llm.sgd_step_(p, buf|nil, {lr=, momentum=, dampening=, weight_decay=, nesterov=, first=})
  *   llm.adam_step_(p, m, v, {lr=, beta1=, beta2=, eps=, weight_decay=, decoupled=, step=})
  *       update p in place from p.grad (a parameter without a grad is left alone)
  *   llm.grad_sum_squares(params) -> sum over the grads of all values squared
  *   llm.grad_scale_(params, s)     multiply every grad by s
- *   llm.progress(label, done, total), llm.interrupted() -> bool, llm.clear_interrupt()
+ *   llm.interrupted() -> bool   (Ctrl-C in the CLI, cancel in the UI)
  *
  * Tensors are read through the tensor bindings' userdata ("llm.Tensor", a
  * box holding a tensor pointer), using only the public tensor.h API.
@@ -160,20 +161,12 @@ static int l_interrupted(lua_State *L)
     return 1;
 }
 
-static int l_clear_interrupt(lua_State *L)
-{
-    (void)L;
-    llm_clear_interrupt();
-    return 0;
-}
-
 static const luaL_Reg optim_funcs[] = {
     {"sgd_step_", l_sgd_step},
     {"adam_step_", l_adam_step},
     {"grad_sum_squares", l_grad_sum_squares},
     {"grad_scale_", l_grad_scale},
     {"interrupted", l_interrupted},
-    {"clear_interrupt", l_clear_interrupt},
     {NULL, NULL},
 };
 

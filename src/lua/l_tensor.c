@@ -58,9 +58,12 @@
  *   t:requires_grad([bool]) sets (default true) and returns t; t:needs_grad() -> bool;
  *   t:is_leaf(), t:grad_fn() -> op name or nil; t.grad (nil until backward; t.grad = nil clears);
  *   t:backward([grad [, retain_graph]]); t:zero_grad(); llm.no_grad(fn, ...) -> fn's results;
- *   llm.grad_enabled([bool])
+ *   llm.grad_enabled([bool]); llm.tensor_ops() -> names of every op on the tape (grad_fn names)
+ * Threads: llm.threads(n) (l_core.c) sets the OpenMP team; tensor ops run OpenBLAS on one
+ *   thread per call and split big products over that team themselves.
  * Benchmark helpers (l_bench.c): llm.now(), llm.cpu_time(), llm.peak_rss_mb(), llm.blas_sgemm(a, b, c)
- * Memory: llm.tensor_memory() -> live bytes, total bytes allocated. The Lua GC is
+ * Memory: llm.tensor_memory([trim]) -> live bytes, total bytes ever allocated, bytes
+ *   cached for reuse (trim = true: collect garbage and free the cache first). The Lua GC is
  *   told about tensor bytes (a full collection when live tensor memory grows by a
  *   quarter since the last one), so training loops stay flat.
  */
@@ -88,6 +91,7 @@ static tensor *check_tensor(lua_State *L, int i)
 static tensor *test_tensor(lua_State *L, int i)
 {
     tensor **b = (tensor **)luaL_testudata(L, i, TENSOR_MT);
+    if (b && !*b) luaL_error(L, "tensor: used after it was closed");
     return b ? *b : NULL;
 }
 
@@ -631,7 +635,12 @@ static void emit(const tensor *t, fmt_t *f, int d, int64_t *idx, int indent)
 
 static int t_tostring(lua_State *L)
 {
-    tensor *t = check_tensor(L, 1);
+    tensor **box = box_of(L, 1);
+    if (!*box) {
+        lua_pushliteral(L, "tensor(closed)");
+        return 1;
+    }
+    tensor *t = *box;
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     fmt_t f = {0, 1, 0, tensor_numel(t) > 1000, &b};
@@ -933,6 +942,7 @@ static int m_masked_fill(lua_State *L)
 static int l_where(lua_State *L)
 {
     tensor *c = check_tensor(L, 1), *ta, *tb;
+    (void)test_tensor(L, 3); /* a closed tensor raises here, before anything is allocated */
     tensor *a = tensor_or_number(L, 2, &ta);
     if (!test_tensor(L, 3) && lua_type(L, 3) != LUA_TNUMBER) { tensor_free(ta); return luaL_typeerror(L, 3, "tensor or number"); }
     tensor *b = tensor_or_number(L, 3, &tb);
@@ -1193,8 +1203,9 @@ static int m_copy_(lua_State *L)
 static int m_add_(lua_State *L)
 {
     tensor *t = check_tensor(L, 1), *tmp;
+    double alpha = luaL_optnumber(L, 3, 1.0); /* before anything is allocated */
     tensor *s = tensor_or_number(L, 2, &tmp);
-    llm_status st = tensor_add_(t, s, luaL_optnumber(L, 3, 1.0));
+    llm_status st = tensor_add_(t, s, alpha);
     tensor_free(tmp);
     check_status(L, st);
     lua_settop(L, 1);
@@ -1319,13 +1330,29 @@ static int l_grad_enabled(lua_State *L)
     return 1;
 }
 
+/* The names of the differentiable ops (the engine's op table), for the gradient-check coverage test. */
+static int l_tensor_ops(lua_State *L)
+{
+    lua_newtable(L);
+    for (int i = 1; tensor_op_name(i); i++) {
+        lua_pushstring(L, tensor_op_name(i));
+        lua_rawseti(L, -2, i);
+    }
+    return 1;
+}
+
 static int l_is_tensor(lua_State *L) { lua_pushboolean(L, test_tensor(L, 1) != NULL); return 1; }
 
 static int l_tensor_memory(lua_State *L)
 {
+    if (lua_toboolean(L, 1)) { /* llm.tensor_memory(true): collect garbage and give cached blocks back first */
+        lua_gc(L, LUA_GCCOLLECT);
+        tensor_cache_trim();
+    }
     lua_pushinteger(L, (lua_Integer)tensor_live_bytes());
     lua_pushinteger(L, (lua_Integer)tensor_total_allocated());
-    return 2;
+    lua_pushinteger(L, (lua_Integer)tensor_cached_bytes());
+    return 3;
 }
 
 /* ---------------------------------------------------------------- indexing metamethods */
@@ -1484,7 +1511,7 @@ static const luaL_Reg functions[] = {
     {"log_softmax", m_log_softmax}, {"layer_norm", m_layer_norm}, {"rms_norm", m_rms_norm},
     {"cross_entropy", m_cross_entropy}, {"dropout", m_dropout}, {"one_hot", m_one_hot},
     {"adamw_step", l_adamw_step}, {"no_grad", l_no_grad}, {"grad_enabled", l_grad_enabled},
-    {"is_tensor", l_is_tensor}, {"tensor_memory", l_tensor_memory},
+    {"is_tensor", l_is_tensor}, {"tensor_memory", l_tensor_memory}, {"tensor_ops", l_tensor_ops},
     {NULL, NULL},
 };
 

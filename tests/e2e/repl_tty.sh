@@ -16,14 +16,15 @@ tmux_keys r 'for i = 1, 2 do' Enter
 expect_screen "continuation prompt" r '^>> ?$'
 tmux_keys r 'print("row" .. i) end' Enter
 expect_screen "multi-line statement ran" r '^row2$'
-tmux_keys r 'while true do end' Enter
-sleep 0.5
+tmux_keys r 'print("looping now") while true do end' Enter
+tmux_wait r '^looping now$' 20
+sleep 0.3
 tmux_keys r C-c
 expect_screen "Ctrl-C interrupts a running loop" r 'interrupted!'
 tmux_keys r 'print("alive after interrupt")' Enter
 expect_screen "REPL continues after the interrupt" r '^alive after interrupt$'
 tmux_keys r 'half typed line'
-sleep 0.2
+tmux_wait r 'half typed line' 20
 tmux_keys r C-c
 tmux_keys r 'print("line was dropped")' Enter
 expect_screen "Ctrl-C at the prompt drops the typed line" r '^line was dropped$'

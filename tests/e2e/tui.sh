@@ -31,7 +31,7 @@ start_ui() {
     SESSION_N=$((SESSION_N + 1))
     SESSION=ui$SESSION_N
     $TMUX_CMD new-session -d -s "$SESSION" -x "$w" -y "$h" \
-        "env TERM=screen LLMLAB_STUDENT=tester LLMLAB_DB='$LLMLAB_DB' XDG_DATA_HOME='$XDG_DATA_HOME' LLMLAB_LABS='$LLMLAB_LABS' $UI_ENV '$LLMLAB_BIN' $* 2> '$E2E_TMP/ui.err'; echo UI-EXITED=\$?; sleep 30"
+        "env TERM=screen LLMLAB_STUDENT=tester LLMLAB_DB='$LLMLAB_DB' XDG_DATA_HOME='$XDG_DATA_HOME' LLMLAB_LABS='$LLMLAB_LABS' $UI_ENV '$LLMLAB_BIN' $* 2> '$E2E_TMP/ui.err'; echo UI-EXITED=\$?; cat '$E2E_TMP/ui.err'; sleep 30"
     [ -n "$old" ] && $TMUX_CMD kill-session -t "$old" 2> /dev/null
 }
 
@@ -133,6 +133,9 @@ keys r
 wait_for "running the step streams its output" 'hello from the step'
 wait_for "the step's plot is drawn" 'uitest loss'
 wait_for "the check result has points" 'Check passed +2/2 points'
+keys s
+wait_for "s saves the plot" 'plot saved: .*w01\.lab01-step1-1\.png'
+check "the saved plot is a PNG" sh -c "head -c 8 '$XDG_DATA_HOME/llmlab/plots/w01.lab01-step1-1.png' | od -c | grep -q 'P   N   G'"
 keys H
 wait_for "H shows the hint" 'The answer is forty-two'
 check "the last lab is remembered" test "$(db_eval 'print(require("llm.store").open():last_lab())')" = w01.lab01
@@ -272,9 +275,15 @@ keys g
 for _ in 1 2 3; do keys p; done
 keys n r
 wait_for "the long step runs" 'tick 1'
+# children of a process named llmlab, from /proc (no procps needed)
+llmlab_children() {
+    for c in $(cat /proc/"$1"/task/*/children 2> /dev/null); do
+        [ "$(cat /proc/"$c"/comm 2> /dev/null)" = llmlab ] && printf '%s ' "$c"
+    done
+}
 shell_pid=$($TMUX_CMD list-panes -t "$SESSION" -F '#{pane_pid}')
-ui_pid=$(pgrep -P "$shell_pid" -x llmlab | head -n 1)
-step_pids=$(pgrep -P "$ui_pid" -x llmlab | tr '\n' ' ')
+ui_pid=$(llmlab_children "$shell_pid" | cut -d' ' -f1)
+step_pids=$(llmlab_children "$ui_pid")
 check "the step runs in a child process of the UI" test -n "$step_pids"
 kill -TERM "$ui_pid"
 wait_for "SIGTERM ends the UI cleanly" 'UI-EXITED=0'
@@ -285,6 +294,14 @@ start_ui 100 30 ui --lab w99.lab99
 wait_for "--lab with an unknown id says so on the course screen" "there is no lab 'w99.lab99'"
 keys q
 wait_for "quits" 'UI-EXITED=0'
+
+# ---------------------------------------------------------------- an unusable terminal
+UI_ENV="TERM=dumb" start_ui 100 30 ui
+wait_for "TERM=dumb: a clear message instead of the UI" 'cannot start the terminal UI on this terminal \(TERM=dumb\)'
+UI_ENV="TERM=dumb" start_ui 100 30 ""
+wait_for "llmlab with no command on a dumb terminal prints the help" 'usage: llmlab'
+UI_ENV="TERM=no-such-terminal" start_ui 100 30 ui
+wait_for "an unknown TERM: the same message, no crash" 'UI-EXITED=1'
 
 # ---------------------------------------------------------------- a monochrome terminal
 UI_ENV="TERM=vt100" start_ui 100 30

@@ -98,7 +98,9 @@ describe("checkpoints", function()
     expect(function() nn.load(tmp) end).to_error("bad JSON in the header at line 1")
     -- a file without a config can still be loaded as tensors, not as a model
     ck.save_tensors(tmp, { w = llm.ones(2) })
-    expect(function() nn.load(tmp) end).to_error("no model class and config")
+    expect(function() nn.load(tmp) end).to_error("no known model class and config")
+    ck.save_tensors(tmp, { w = llm.ones(2) }, { model = "GPT", ["config.vocab_size"] = "abc" })
+    expect(function() nn.load(tmp) end).to_error("bad model config: GPT: config.vocab_size must be a positive integer, got abc")
     expect(function() nn.load("/nonexistent/m.safetensors") end).to_error("cannot open")
   end)
 

@@ -50,6 +50,7 @@ describe("Module", function()
     expect(net:get(2).gain:needs_grad()).to_be(true)
     expect(function() net:get(2):param("gain", llm.ones(1)) end).to_error("already registered")
     expect(function() net:add("x", 5) end).to_error("not a module")
+    expect(function() net:add("train", nn.ReLU()) end).to_error("would hide a field or method")
   end)
 
   it("train / eval reach every module; calling runs forward", function()
@@ -71,6 +72,22 @@ describe("Module", function()
     local names = {}
     for i, p in ipairs(holder:named_parameters()) do names[i] = p[1] end
     expect(names).to_equal({ "1.weight", "1.bias", "2.weight", "2.bias" })
+  end)
+
+  it("freeze keeps a part of the model out of training", function()
+    llm.seed(3)
+    local net = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2))
+    net:get(1):freeze()
+    expect(net:num_parameters { trainable = true }).to_be(10)
+    local w1, w2 = flat(net:get(1).weight), flat(net:get(2).weight)
+    local opt = llm.optim.SGD(net, { lr = 0.1 })
+    local l = net(llm.randn(5, 3)):sum()
+    l:backward()
+    opt:step()
+    expect(flat(net:get(1).weight)).to_equal(w1)
+    expect(flat(net:get(2).weight) ~= nil and flat(net:get(2).weight)[1] ~= w2[1]).to_be(true)
+    net:unfreeze()
+    expect(net:num_parameters { trainable = true }).to_be(26)
   end)
 
   it("prints a tree with the parameter count", function()
@@ -235,6 +252,8 @@ describe("GPT", function()
     expect(loss:item()).to_be_near(math.log(16), 0.2)
     expect(m:num_parameters()).to_be(16 * 32 + 8 * 32 + 2 * (4 * 32 + 32 * 96 + 96 + 32 * 32 + 32 + 32 * 128 + 128 + 128 * 32 + 32) + 64)
     expect(tostring(m)).to_match("^GPT%(vocab_size=16, block_size=8, d_model=32, n_layer=2, n_head=2, tied head%)")
+    local deep = tostring(nn.GPT { vocab_size = 16, block_size = 8, d_model = 8, n_layer = 5, n_head = 2 })
+    expect(deep).to_match("\n    %(1%-5%): 5 x TransformerBlock\n      %(norm1%)")
   end)
 
   it("checks its config and inputs", function()
@@ -294,6 +313,19 @@ describe("GPT", function()
       if loss:item() < 0.05 then break end
     end
     expect(loss:item() < 0.05).to_be(true)
+  end)
+
+  it("dropout acts in training and not in eval", function()
+    llm.seed(26)
+    local m = nn.GPT { vocab_size = 16, block_size = 8, d_model = 16, n_layer = 1, n_head = 2, dropout = 0.2 }
+    local x = llm.tensor({ { 1, 2, 3, 4 } }, "int64")
+    expect(flat(m(x)) ~= nil).to_be(true)
+    local a, b = flat(m(x)), flat(m(x))
+    local same = true
+    for i = 1, #a do same = same and a[i] == b[i] end
+    expect(same).to_be(false)
+    m:eval()
+    expect(flat(m(x))).to_equal(flat(m(x)))
   end)
 
   it("generates continuations (greedy is deterministic)", function()

@@ -57,6 +57,7 @@ local function check_entry(e, noncontig)
     return e.f(table.unpack(args))
   end
   local out = run()
+  if out:grad_fn() then e.seen = e.seen or {}; e.seen[out:grad_fn()] = true end
   local R = llm.randn(out:shape())
   local function loss_of(o) return (o * R):sum() end
   loss_of(out):backward()
@@ -203,6 +204,14 @@ local entries = {
   { name = "layer_norm", shapes = S({ 3, 5 }, { 5 }, { 5 }), f = function(x, w, b) return x:layer_norm(w, b) end },
   { name = "layer_norm plain", shapes = S({ 2, 2, 4 }), f = function(x) return x:layer_norm() end },
   { name = "rms_norm", shapes = S({ 3, 5 }, { 5 }), f = function(x, w) return x:rms_norm(w) end },
+  { name = "rms_norm plain", shapes = S({ 2, 3, 4 }), f = function(x) return x:rms_norm() end },
+  { name = "layer_norm weight only", shapes = S({ 3, 4 }, { 4 }), f = function(x, w) return x:layer_norm(w) end },
+  { name = "where broadcast cond", shapes = S({ 2, 3 }, { 2, 1 }),
+    extra = function() return { llm.tensor { 1, 0, 1 } } end,
+    f = function(a, b, c) return llm.where(c, a, b) end },
+  { name = "linear on a view", shapes = S({ 4, 3 }, { 2, 4 }, { 2 }), f = function(x, w, b) return x:t():linear(w, b) end },
+  { name = "matmul batched transposed", shapes = S({ 2, 4, 3 }, { 2, 5, 4 }),
+    f = function(a, b) return a:transpose(2, 3):matmul(b:transpose(2, 3)) end },
   { name = "cross_entropy mean", shapes = S({ 4, 5 }),
     extra = function() return { llm.tensor({ 1, 0, 4, 2 }, "int64") } end,
     f = function(x, t) return x:cross_entropy(t) end },
@@ -253,6 +262,20 @@ describe("gradient check (finite differences)", function()
     it(e.name, function() check_entry(e, false) end)
     it(e.name .. " (non-contiguous inputs)", function() check_entry(e, true) end)
   end
+  -- Every op of the engine's op table is the last op of some entry (or
+  -- listed in its `covers`): a new op without an entry fails here.
+  it("covers every op of the op table", function()
+    local seen = {}
+    for _, e in ipairs(entries) do
+      for k in pairs(e.seen or {}) do seen[k] = true end
+      for _, k in ipairs(e.covers or {}) do seen[k] = true end
+    end
+    local missing = {}
+    for _, op in ipairs(llm.tensor_ops()) do
+      if not seen[op] then missing[#missing + 1] = op end
+    end
+    if #missing > 0 then T.fail("ops without a gradient-check entry: " .. table.concat(missing, ", ")) end
+  end)
 end)
 
 return entries

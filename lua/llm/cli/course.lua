@@ -13,10 +13,7 @@ usage: llmlab course [--week N] [--module NUMERAL] [--ids]
 Options anywhere: --db PATH (the database; also LLMLAB_DB).
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("llmlab course: ", msg, "\nTry 'llmlab course --help'.\n")
-  return 2
-end
+local usage_error = require("llm.cli.args").reporters("course")
 
 local function fmt_num(x)
   if x == nil then return "?" end

@@ -3,6 +3,8 @@
 local lab = require "llm.lab"
 local md = require "llm.markdown"
 local fs = require "llm.fs"
+local cli_args = require "llm.cli.args"
+local usage_error, err = cli_args.reporters("lab")
 
 local USAGE = [[
 usage: llmlab lab COMMAND [ARGS] [--db PATH]
@@ -23,32 +25,8 @@ N is a lab number (5), id (w03.lab05) or a lab file. Your exercise copies live i
 $XDG_DATA_HOME/llmlab/work/ (default ~/.local/share/llmlab/work/). Each step runs in a
 sandbox with a time and memory budget; a failing step does not stop the next.]]
 
-local function err(msg)
-  io.stderr:write("llmlab lab: ", msg, "\n")
-  return 1
-end
 
--- Split args into positional words and --flags (with values where needed).
 local VALUE_FLAGS = { ["--step"] = true, ["--db"] = true, ["--dir"] = true }
-local function parse(args)
-  local pos, flags = {}, {}
-  local i = 1
-  while i <= #args do
-    local a = args[i]
-    if VALUE_FLAGS[a] then
-      if args[i + 1] == nil then return nil, a .. " needs a value" end
-      flags[a:sub(3)] = args[i + 1]
-      i = i + 2
-    elseif a:match("^%-%-") then
-      flags[a:sub(3)] = true
-      i = i + 1
-    else
-      pos[#pos + 1] = a
-      i = i + 1
-    end
-  end
-  return pos, flags
-end
 
 local function color() return fs.isatty("stdout") and os.getenv("TERM") ~= "dumb" end
 
@@ -268,10 +246,9 @@ return function(args)
   local sub = table.remove(args, 1)
   local f = cmds[sub]
   if not f then
-    io.stderr:write("llmlab lab: unknown command '", sub, "'\nTry 'llmlab lab --help'.\n")
-    return 2
+    return usage_error("unknown command '" .. sub .. "'")
   end
-  local pos, flags = parse(args)
+  local pos, flags = cli_args.split(args, VALUE_FLAGS)
   if not pos then
     io.stderr:write("llmlab lab: ", flags, "\n")
     return 2

@@ -16,15 +16,7 @@ usage: llmlab progress                    progress by module and week
 Options anywhere: --db PATH (the database; also LLMLAB_DB).
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("llmlab progress: ", msg, "\nTry 'llmlab progress --help'.\n")
-  return 2
-end
-
-local function fail(msg)
-  io.stderr:write("llmlab progress: ", msg, "\n")
-  return 1
-end
+local usage_error, fail = require("llm.cli.args").reporters("progress")
 
 local function pct(done, total)
   if total == 0 then return 0 end

@@ -3,6 +3,8 @@
 local quiz = require "llm.quiz"
 local md = require "llm.markdown"
 local fs = require "llm.fs"
+local cli_args = require "llm.cli.args"
+local usage_error, err = cli_args.reporters("quiz")
 
 local USAGE = [[
 usage: llmlab quiz COMMAND [ARGS] [--db PATH]
@@ -23,30 +25,7 @@ The student name comes from --student, $LLMLAB_STUDENT or $USER.]]
 
 local VALUE_FLAGS = { ["--student"] = true, ["--export"] = true, ["--out"] = true, ["--batch"] = true, ["--db"] = true }
 
-local function parse(args)
-  local pos, flags = {}, {}
-  local i = 1
-  while i <= #args do
-    local a = args[i]
-    if VALUE_FLAGS[a] then
-      if args[i + 1] == nil then return nil, a .. " needs a value" end
-      flags[a:sub(3)] = args[i + 1]
-      i = i + 2
-    elseif a:match("^%-%-") then
-      flags[a:sub(3)] = true
-      i = i + 1
-    else
-      pos[#pos + 1] = a
-      i = i + 1
-    end
-  end
-  return pos, flags
-end
 
-local function err(msg)
-  io.stderr:write("llmlab quiz: ", msg, "\n")
-  return 1
-end
 
 local function color() return fs.isatty("stdout") and os.getenv("TERM") ~= "dumb" end
 
@@ -361,10 +340,9 @@ return function(args)
   local sub = table.remove(args, 1)
   local cmds = { list = list, take = take, grade = grade, lint = lint_cmd }
   if not cmds[sub] then
-    io.stderr:write("llmlab quiz: unknown command '", sub, "'\nTry 'llmlab quiz --help'.\n")
-    return 2
+    return usage_error("unknown command '" .. sub .. "'")
   end
-  local pos, flags = parse(args)
+  local pos, flags = cli_args.split(args, VALUE_FLAGS)
   if not pos then
     io.stderr:write("llmlab quiz: ", flags, "\n")
     return 2

@@ -12,15 +12,7 @@ usage: llmlab runs [list]               every run: id, name, lab, status, steps,
 Options anywhere: --db PATH (the database; also LLMLAB_DB).
 ]]
 
-local function usage_error(msg)
-  io.stderr:write("llmlab runs: ", msg, "\nTry 'llmlab runs --help'.\n")
-  return 2
-end
-
-local function fail(msg)
-  io.stderr:write("llmlab runs: ", msg, "\n")
-  return 1
-end
+local usage_error, fail = require("llm.cli.args").reporters("runs")
 
 local function num(x)
   if x == nil then return "nan" end

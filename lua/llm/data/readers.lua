@@ -93,25 +93,36 @@ function M.lines(path, opts)
   return line_source(path, o, report, "data.lines")
 end
 
-function M.paragraphs(path, opts)
-  local o, report = policy(opts, "data.paragraphs")
-  local src = line_source(path, o, report, "data.paragraphs")
+-- The lines of src in chunks between break lines (is_break(line)): an
+-- iterator of chunk text (lines joined by "\n"), first lineno. Chunks with
+-- no visible character are skipped.
+local function chunks(src, is_break)
   local done = false
   return function()
     if done then return nil end
     local buf, first = {}, nil
     for line, n in src do
-      if line:match("^%s*$") then
-        if #buf > 0 then return table.concat(buf, "\n"), first end
+      if is_break(line) then
+        if #buf > 0 then
+          local r = table.concat(buf, "\n")
+          if r:match("%S") then return r, first end
+        end
+        buf, first = {}, nil
       else
         first = first or n
         buf[#buf + 1] = line
       end
     end
     done = true
-    if #buf > 0 then return table.concat(buf, "\n"), first end
+    local r = table.concat(buf, "\n")
+    if r:match("%S") then return r, first end
     return nil
   end
+end
+
+function M.paragraphs(path, opts)
+  local o, report = policy(opts, "data.paragraphs")
+  return chunks(line_source(path, o, report, "data.paragraphs"), function(line) return line:match("^%s*$") end)
 end
 
 -- Blocks of about opts.size bytes (1 MB) that end at a paragraph break
@@ -171,28 +182,7 @@ end
 function M.records(path, opts)
   local o, report = policy(opts, "data.records")
   local sep = o.separator or "%"
-  local src = line_source(path, o, report, "data.records")
-  local done = false
-  return function()
-    if done then return nil end
-    local buf, first = {}, nil
-    for line, n in src do
-      if line == sep then
-        if #buf > 0 then
-          local r = table.concat(buf, "\n")
-          if r:match("%S") then return r, first end
-        end
-        buf, first = {}, nil
-      else
-        first = first or n
-        buf[#buf + 1] = line
-      end
-    end
-    done = true
-    local r = table.concat(buf, "\n")
-    if r:match("%S") then return r, first end
-    return nil
-  end
+  return chunks(line_source(path, o, report, "data.records"), function(line) return line == sep end)
 end
 
 -- Tagged text in the NLTK/Brown form "word/tag word/tag", one sentence a

@@ -72,6 +72,9 @@ local function check_name(self, name, what)
   if self._params[name] or self._buffers[name] or self._children[name] then
     error(string.format("%s: '%s' is already registered", self:class_name(), name), 3)
   end
+  if self[name] ~= nil then
+    error(string.format("%s: the name '%s' would hide a field or method", self:class_name(), name), 3)
+  end
 end
 
 -- Register a trainable tensor under name; it becomes self[name] and starts
@@ -173,11 +176,28 @@ function Module:named_buffers()
   return out
 end
 
--- Number of trainable values (shared tensors counted once).
-function Module:num_parameters()
+-- Number of values in the parameters (shared tensors counted once);
+-- num_parameters{trainable = true} counts only those not frozen.
+function Module:num_parameters(opts)
+  local only = opts and opts.trainable
   local n = 0
-  for _, p in ipairs(self:parameters()) do n = n + p:numel() end
+  for _, p in ipairs(self:parameters()) do
+    if not only or p:needs_grad() then n = n + p:numel() end
+  end
   return n
+end
+
+-- Stop (freeze) or restart (unfreeze) training of every parameter of this
+-- module and its children: frozen tensors get no grad, so optimizers leave
+-- them alone (fine-tuning only the head, adapters, ...).
+function Module:freeze()
+  for _, p in ipairs(self:parameters()) do p:requires_grad(false) end
+  return self
+end
+
+function Module:unfreeze()
+  for _, p in ipairs(self:parameters()) do p:requires_grad(true) end
+  return self
 end
 
 -- Is weight decay meant for this parameter? Off for those registered with
@@ -293,12 +313,37 @@ Module.human_count = human
 -- One line about this module alone (subclasses override extra_repr).
 function Module:extra_repr() return "" end
 
+-- The tree under m, one line per module; runs of identical children (the
+-- blocks of a Sequential) are shown once as "(1-4): 4 x Name".
 local function render(m, indent, lines, label)
   local extra = m:extra_repr()
   local head = indent .. (label and ("(" .. label .. "): ") or "") .. m:class_name()
   if extra ~= "" then head = head .. "(" .. extra .. ")" end
   lines[#lines + 1] = head
-  for _, c in ipairs(m:named_children()) do render(c[2], indent .. "  ", lines, c[1]) end
+  local kids = m:named_children()
+  local i = 1
+  while i <= #kids do
+    local sub = {}
+    render(kids[i][2], "", sub)
+    local body = table.concat(sub, "\n")
+    local j = i
+    while j < #kids do
+      local nxt = {}
+      render(kids[j + 1][2], "", nxt)
+      if table.concat(nxt, "\n") ~= body then break end
+      j = j + 1
+    end
+    if j > i + 1 then
+      local first = indent .. "  (" .. kids[i][1] .. "-" .. kids[j][1] .. "): " .. (j - i + 1) .. " x "
+      local child = {}
+      render(kids[i][2], indent .. "  ", child)
+      child[1] = first .. child[1]:gsub("^%s+", "")
+      table.move(child, 1, #child, #lines + 1, lines)
+    else
+      for k = i, j do render(kids[k][2], indent .. "  ", lines, kids[k][1]) end
+    end
+    i = j + 1
+  end
 end
 
 function Module.__tostring(self)

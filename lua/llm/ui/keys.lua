@@ -35,6 +35,7 @@ M.table = {
   { keys = { "e" }, action = "edit", where = "lab", help = "edit the exercise in $VISUAL/$EDITOR, then re-check" },
   { keys = { "H" }, action = "hint", where = "lab", help = "show the next hint" },
   { keys = { ":" }, action = "repl", where = "lab", help = "Lua prompt in the lab's environment (Tab leaves)" },
+  { keys = { "s" }, action = "save_plot", where = "lab", help = "save the plot as PNG in your llmlab folder" },
   { keys = { "c" }, action = "checklist", where = "lab", help = "the week's checklist" },
   -- checklist
   { keys = { " " }, action = "toggle", where = "checklist", help = "tick / untick the item (saved at once)" },

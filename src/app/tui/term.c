@@ -50,7 +50,11 @@ int tui_term_open(tui_caps *caps)
     const char *ascii = getenv("LLMLAB_ASCII");
     if (ascii && *ascii && strcmp(ascii, "0") != 0) caps->utf8 = 0;
     if (!getenv("ESCDELAY")) set_escdelay(25);
-    if (!initscr()) return -1;
+    /* newterm, not initscr: initscr exits the program when TERM is unset
+     * or unknown, newterm returns NULL and the caller explains. */
+    const char *term = getenv("TERM");
+    if (!term || !*term || strcmp(term, "dumb") == 0) return -1;
+    if (!newterm(NULL, stdout, stdin)) return -1;
     term_open = 1;
     raw();
     noecho();

@@ -254,7 +254,9 @@ int app_cmd_tui(int argc, char **argv)
 
     tui_caps caps;
     if (tui_term_open(&caps) != 0) {
-        fprintf(stderr, "llmlab: cannot start the terminal UI (TERM=%s)\n", getenv("TERM") ? getenv("TERM") : "");
+        fprintf(stderr, "llmlab: cannot start the terminal UI on this terminal (TERM=%s); "
+                "set TERM (e.g. xterm-256color) or use the commands: llmlab --plain\n",
+                getenv("TERM") ? getenv("TERM") : "");
         lua_close(s.L);
         return APP_EXIT_ERROR;
     }

@@ -183,7 +183,6 @@ llm_status ngram_read_arpa(ngram_model **out, const char *path)
         s = LLM_ERR_NOMEM;
         goto done;
     }
-    int have_lower_unk = 0;
     for (int k = 1; k <= order; k++) {
         char want[32];
         snprintf(want, sizeof want, "\\%d-grams:", k);
@@ -216,10 +215,7 @@ llm_status ngram_read_arpa(ngram_model **out, const char *path)
                         s = LLM_ERR_NOMEM;
                         goto done;
                     }
-                    if ((size_t)(e - p) == 5 && !memcmp(p, "<unk>", 5)) {
-                        m->unk = (int32_t)id;
-                        have_lower_unk = 1;
-                    }
+                    if ((size_t)(e - p) == 5 && !memcmp(p, "<unk>", 5)) m->unk = (int32_t)id;
                 } else {
                     id = ng_str_find(&m->words, p, (size_t)(e - p));
                     if (id < 0) BAD("ngram read_arpa: %s line %zu: word \"%.*s\" is not among the 1-grams", path, lineno, (int)(e - p), p);
@@ -248,7 +244,6 @@ llm_status ngram_read_arpa(ngram_model **out, const char *path)
         if (strcmp(line, "\\end\\")) BAD("ngram read_arpa: %s line %zu: more entries than the header declares, or junk before \\end\\", path, lineno);
         break;
     }
-    (void)have_lower_unk;
     m->vsize = declared[1];
     m->fitted = 1;
 #undef BAD

@@ -12,96 +12,25 @@
 #include "lm/ngram_impl.h"
 
 /* ------------------------------------------------------------ strings */
-static uint64_t str_hash(const char *s, size_t n)
+/* The vocabulary is a tok_map (text/tok_map.h): the entry index is the word id. */
+void ng_str_free(tok_map *t) { tok_map_free(t); }
+
+const char *ng_str_get(const tok_map *t, size_t id)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h ^ (h >> 31);
+    size_t len;
+    return id < t->n ? tok_map_key(t, id, &len) : NULL;
 }
 
-void ng_str_free(ng_strings *t)
+int64_t ng_str_find(const tok_map *t, const char *s, size_t n) { return tok_map_find(t, s, n); }
+
+int64_t ng_str_intern(tok_map *t, const char *s, size_t n)
 {
-    free(t->arena);
-    free(t->off);
-    free(t->len);
-    free(t->hash);
-    free(t->slots);
-    memset(t, 0, sizeof *t);
-}
-
-const char *ng_str_get(const ng_strings *t, size_t id) { return id < t->n ? t->arena + t->off[id] : NULL; }
-
-static int64_t str_find_h(const ng_strings *t, const char *s, size_t n, uint64_t h)
-{
-    if (!t->nslots) return -1;
-    size_t j = h & (t->nslots - 1);
-    while (t->slots[j]) {
-        uint32_t id = t->slots[j] - 1;
-        if (t->hash[id] == h && t->len[id] == n && memcmp(t->arena + t->off[id], s, n) == 0) return id;
-        j = (j + 1) & (t->nslots - 1);
-    }
-    return -1;
-}
-
-int64_t ng_str_find(const ng_strings *t, const char *s, size_t n) { return str_find_h(t, s, n, str_hash(s, n)); }
-
-int64_t ng_str_intern(ng_strings *t, const char *s, size_t n)
-{
-    uint64_t h = str_hash(s, n);
-    int64_t id = str_find_h(t, s, n, h);
-    if (id >= 0) return id;
     if (n > 1u << 20) {
         llm_fail(LLM_ERR_ARG, "ngram: a token of %zu bytes is too long", n);
         return -1;
     }
-    if ((t->n + 1) * 2 > t->nslots) {
-        size_t ns = t->nslots ? t->nslots * 2 : 1024;
-        uint32_t *slots = llm_calloc(ns, sizeof *slots);
-        if (!slots) return -1;
-        for (size_t i = 0; i < t->n; i++) {
-            size_t j = t->hash[i] & (ns - 1);
-            while (slots[j]) j = (j + 1) & (ns - 1);
-            slots[j] = (uint32_t)i + 1;
-        }
-        free(t->slots);
-        t->slots = slots;
-        t->nslots = ns;
-    }
-    if (t->n == t->cap) {
-        size_t nc = t->cap ? t->cap * 2 : 1024;
-        size_t *off = llm_realloc(t->off, nc * sizeof *off);
-        if (!off) return -1;
-        t->off = off;
-        uint32_t *len = llm_realloc(t->len, nc * sizeof *len);
-        if (!len) return -1;
-        t->len = len;
-        uint64_t *hash = llm_realloc(t->hash, nc * sizeof *hash);
-        if (!hash) return -1;
-        t->hash = hash;
-        t->cap = nc;
-    }
-    if (t->arena_len + n + 1 > t->arena_cap) {
-        size_t nc = t->arena_cap ? t->arena_cap * 2 : 65536;
-        while (nc < t->arena_len + n + 1) nc *= 2;
-        char *a = llm_realloc(t->arena, nc);
-        if (!a) return -1;
-        t->arena = a;
-        t->arena_cap = nc;
-    }
-    memcpy(t->arena + t->arena_len, s, n);
-    t->arena[t->arena_len + n] = '\0';
-    id = (int64_t)t->n++;
-    t->off[id] = t->arena_len;
-    t->len[id] = (uint32_t)n;
-    t->hash[id] = h;
-    t->arena_len += n + 1;
-    size_t j = h & (t->nslots - 1);
-    while (t->slots[j]) j = (j + 1) & (t->nslots - 1);
-    t->slots[j] = (uint32_t)id + 1;
-    return id;
+    size_t id;
+    return tok_map_add(t, s, n, 0, &id, NULL) ? -1 : (int64_t)id;
 }
 
 /* ------------------------------------------------------------ model basics */

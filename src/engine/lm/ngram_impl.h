@@ -8,18 +8,7 @@
 #define LLM_NGRAM_IMPL_H
 
 #include "ngram.h"
-
-/* Strings interned to dense ids (the vocabulary). */
-typedef struct ng_strings {
-    char *arena;
-    size_t arena_len, arena_cap;
-    size_t *off;
-    uint32_t *len;
-    uint64_t *hash;
-    size_t n, cap;
-    uint32_t *slots;
-    size_t nslots;
-} ng_strings;
+#include "text/tok_map.h"
 
 /* One counted k-gram. The "context" fields describe this k-gram used as
  * the context of (k+1)-grams. */
@@ -39,8 +28,8 @@ typedef struct ng_entry {
 struct ngram_model {
     ngram_opts o;
     /* vocabulary */
-    ng_strings words;
-    uint64_t *wcount;   /* (words.cap) count of each word in the padded text */
+    tok_map words;      /* word id = entry index */
+    uint64_t *wcount;   /* (words.n) count of each word in the padded text */
     int32_t bos, eos, unk;
     size_t vsize;       /* words with count >= cutoff, plus <UNK> */
     /* n-grams */
@@ -59,10 +48,12 @@ struct ngram_model {
     int fitted;
 };
 
-int64_t ng_str_find(const ng_strings *t, const char *s, size_t n);
-int64_t ng_str_intern(ng_strings *t, const char *s, size_t n);
-void ng_str_free(ng_strings *t);
-const char *ng_str_get(const ng_strings *t, size_t id);
+/* The vocabulary: ids of words (-1 when absent, or on failure with the
+ * message set), and the NUL-terminated word of an id. */
+int64_t ng_str_find(const tok_map *t, const char *s, size_t n);
+int64_t ng_str_intern(tok_map *t, const char *s, size_t n);
+void ng_str_free(tok_map *t);
+const char *ng_str_get(const tok_map *t, size_t id);
 
 /* Drop all counts and words (keeps the options). */
 void ng_reset(ngram_model *m);

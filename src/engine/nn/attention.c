@@ -48,7 +48,7 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
     // q, k, v, out (B, H, T, D) with the strides of their layouts; lse (B*H, T); mask (T, T) or NULL
     int64_t BH = B * H;
     int failed = 0;
-    tensor_blas_single_thread();
+    int prev_blas = tensor_blas_enter();
 #pragma omp parallel
     {
         float *S = malloc(sizeof(float) * BQ * BK);
@@ -108,6 +108,7 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
         free(m);
         free(l);
     }
+    tensor_blas_leave(prev_blas);
     return failed ? -1 : 0;
 }
 
@@ -121,7 +122,7 @@ int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, co
     // dq, dk, dv (written), dout, q, k, v, out: (B, H, T, D) in their layouts; lse (B*H, T)
     int64_t BH = B * H;
     int failed = 0;
-    tensor_blas_single_thread();
+    int prev_blas = tensor_blas_enter();
 #pragma omp parallel
     {
         float *P = malloc(sizeof(float) * BQ * BK), *dP = malloc(sizeof(float) * BQ * BK);
@@ -172,5 +173,6 @@ int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, co
         free(dP);
         free(Di);
     }
+    tensor_blas_leave(prev_blas);
     return failed ? -1 : 0;
 }

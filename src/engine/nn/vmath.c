@@ -5,8 +5,8 @@
  * each, which made exponentials, not matrix products, the bottleneck of
  * attention and of the cross-entropy over a large vocabulary. Here exp is a
  * Cephes-style polynomial (about 2 ulp) written branch-free so that the
- * compiler vectorises it, and each function is built twice (AVX2+FMA and
- * baseline x86-64), picked at load time by the CPU (gcc target_clones).
+ * compiler vectorises it, and each function is built three times (AVX-512,
+ * AVX2+FMA, baseline x86-64), picked at load time by the CPU (gcc target_clones).
  */
 #include <math.h>
 #include <stdint.h>
@@ -20,7 +20,7 @@
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define CLONES
 #endif
@@ -155,9 +155,10 @@ CLONES void vm_unary(int kind, float *y, const float *x, int64_t n)
         break;
     case VM_GELU_TANH:
 #pragma omp simd
-        for (int64_t i = 0; i < n; i++) {
+        for (int64_t i = 0; i < n; i++) { /* 0.5 x (1 + tanh u) = x sigmoid(2u) */
             float v = x[i];
-            y[i] = 0.5f * v * (1.0f + vtanh(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+            float u2 = 1.5957691216057308f * (v + 0.044715f * v * v * v);
+            y[i] = v / (1.0f + vexp(-u2));
         }
         break;
     case VM_GELU_ERF:
@@ -194,11 +195,11 @@ CLONES void vm_unary_grad(int kind, float *dx, const float *g, const float *v, i
         break;
     case VM_GELU_TANH: /* v = x */
 #pragma omp simd
-        for (int64_t i = 0; i < n; i++) {
-            const float c = 0.7978845608028654f;
+        for (int64_t i = 0; i < n; i++) { /* d/dx x s(2u) = s + 2 x s (1 - s) u' */
+            const float c2 = 1.5957691216057308f;
             float x = v[i];
-            float th = vtanh(c * (x + 0.044715f * x * x * x));
-            dx[i] = g[i] * (0.5f * (1.0f + th) + 0.5f * x * (1.0f - th * th) * c * (1.0f + 3.0f * 0.044715f * x * x));
+            float sg = 1.0f / (1.0f + vexp(-c2 * (x + 0.044715f * x * x * x)));
+            dx[i] = g[i] * (sg + x * sg * (1.0f - sg) * c2 * (1.0f + 3.0f * 0.044715f * x * x));
         }
         break;
     case VM_GELU_ERF: /* v = x */

@@ -53,8 +53,8 @@ tensor *tensor_cat(int n, tensor *const *ts, int dim)
         for (int k = 0; ok && k < t->ndim; k++)
             if (k != d && t->shape[k] != t0->shape[k]) ok = 0;
         if (!ok) {
-            llm_fail(LLM_ERR_SHAPE, "cat: shapes %s and %s do not fit along dim %d (or dtypes differ)",
-                     tensor_shape_str(t0, b1, sizeof b1), tensor_shape_str(t, b2, sizeof b2), dim);
+            llm_fail(LLM_ERR_SHAPE, "cat: shapes %s and %s do not fit along dim %lld (or dtypes differ)",
+                     tensor_shape_str(t0, b1, sizeof b1), tensor_shape_str(t, b2, sizeof b2), LBL(dim));
             return NULL;
         }
         shape[d] += t->shape[d];
@@ -83,7 +83,7 @@ tensor *tensor_stack(int n, tensor *const *ts, int dim)
 {
     if (n < 1) { llm_fail(LLM_ERR_ARG, "stack: needs at least one tensor"); return NULL; }
     int d = dim < 0 ? dim + ts[0]->ndim + 1 : dim;
-    if (d < 0 || d > ts[0]->ndim) { llm_fail(LLM_ERR_ARG, "stack: dim %d is out of range", dim); return NULL; }
+    if (d < 0 || d > ts[0]->ndim) { llm_fail(LLM_ERR_ARG, "stack: dim %lld is out of range", LBL(dim)); return NULL; }
     tensor **u = llm_calloc((size_t)n, sizeof *u);
     if (!u) return NULL;
     tensor *out = NULL;
@@ -172,8 +172,8 @@ static llm_status check_gather_shapes(const tensor *t, int d, const tensor *idx,
         if (k != d && idx->shape[k] > t->shape[k]) goto bad;
     return LLM_OK;
 bad:
-    return llm_fail(LLM_ERR_SHAPE, "%s: index of shape %s does not fit a tensor of shape %s along dim %d", op,
-                    tensor_shape_str(idx, b1, sizeof b1), tensor_shape_str(t, b2, sizeof b2), d);
+    return llm_fail(LLM_ERR_SHAPE, "%s: index of shape %s does not fit a tensor of shape %s along dim %lld", op,
+                    tensor_shape_str(idx, b1, sizeof b1), tensor_shape_str(t, b2, sizeof b2), LBL(d));
 }
 
 tensor *tensor_gather(const tensor *t, int dim, const tensor *index)

@@ -6,8 +6,9 @@
  * dims; a batch of rows against one matrix (x @ W with x (B,T,K)) folds
  * into a single call, and many small products run in parallel.
  *
- * Threads: the engine keeps OpenBLAS on one thread and splits big products
- * into row (or column) blocks over OpenMP threads itself. Two thread pools
+ * Threads: the engine runs OpenBLAS on one thread (and puts back the count
+ * others set) and splits big products into row (or column) blocks over
+ * OpenMP threads itself. Two thread pools
  * (OpenBLAS's pthreads and OpenMP's) spinning for the same cores made two
  * threads slower than one; with one pool, elementwise kernels, attention
  * (which calls small GEMMs from OpenMP threads) and products share it.
@@ -19,9 +20,16 @@
 #endif
 #include "internal.h"
 
-void tensor_blas_single_thread(void)
+int tensor_blas_enter(void)
 {
-    if (openblas_get_num_threads() != 1) openblas_set_num_threads(1);
+    int prev = openblas_get_num_threads();
+    if (prev != 1) openblas_set_num_threads(1);
+    return prev;
+}
+
+void tensor_blas_leave(int prev)
+{
+    if (prev != 1) openblas_set_num_threads(prev);
 }
 
 typedef struct {
@@ -58,11 +66,12 @@ static void gemm(const float *A, mat_layout la, const float *B, mat_layout lb, f
             for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
         return;
     }
-    int nt = 1;
+    int nt = 1, inside = 0;
 #ifdef _OPENMP
-    if (!omp_in_parallel() && M * N * K >= ((int64_t)1 << 21)) nt = omp_get_max_threads();
+    inside = omp_in_parallel(); /* then the caller has set BLAS to one thread */
+    if (!inside && M * N * K >= ((int64_t)1 << 21)) nt = omp_get_max_threads();
 #endif
-    tensor_blas_single_thread();
+    int prev = inside ? 1 : tensor_blas_enter();
     if (nt > 1 && M >= 32 * nt) { /* split the rows of op(A) and C */
         int64_t step = (M + nt - 1) / nt;
 #pragma omp parallel for num_threads(nt) schedule(static)
@@ -85,6 +94,7 @@ static void gemm(const float *A, mat_layout la, const float *B, mat_layout lb, f
     } else {
         cblas_sgemm(CblasRowMajor, la.tr, lb.tr, (int)M, (int)N, (int)K, 1.0f, A, la.ld, B, lb.ld, beta, C, ldc);
     }
+    tensor_blas_leave(prev);
 }
 
 static tensor *matmul_impl(const tensor *a0, const tensor *b0)
@@ -154,6 +164,7 @@ static tensor *matmul_impl(const tensor *a0, const tensor *b0)
         }
     }
     int small = M * N * K < 64 * 64 * 64;
+    int prev = tensor_blas_enter();
 #pragma omp parallel for schedule(static) if (nb > 1 && small)
     for (int64_t i = 0; i < nb; i++) {
         int64_t oa = 0, ob = 0, r = i;
@@ -165,6 +176,7 @@ static tensor *matmul_impl(const tensor *a0, const tensor *b0)
         }
         gemm(pa + oa, la, pb + ob, lb, po + i * M * N, (int)N, M, N, K, 0.0f);
     }
+    tensor_blas_leave(prev);
 done_ok:
     /* drop the dims that 1-D operands added */
     if (a0->ndim == 1 || b0->ndim == 1) {

@@ -22,3 +22,5 @@ const char *const tensor_op_names[OP_COUNT] = {
 
 static_assert(sizeof tensor_op_names / sizeof tensor_op_names[0] == OP_COUNT,
               "tensor_op_names must list every op of tensor_op");
+
+const char *tensor_op_name(int op) { return op >= 0 && op < OP_COUNT ? tensor_op_names[op] : NULL; }

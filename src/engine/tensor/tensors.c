@@ -66,7 +66,10 @@ static void *block_alloc(size_t n, size_t *cap)
 
 static void block_free(void *p, size_t cap)
 {
-    if (cap < CACHE_MIN || cached_bytes + cap > CACHE_MAX) {
+    /* keep at most as much as is live (plus a floor), so RSS stays near the working set */
+    size_t limit = live_bytes + ((size_t)256 << 20);
+    if (limit > CACHE_MAX) limit = CACHE_MAX;
+    if (cap < CACHE_MIN || cached_bytes + cap > limit) {
         free(p);
         return;
     }
@@ -77,6 +80,8 @@ static void block_free(void *p, size_t cap)
     cache[c] = b;
     cached_bytes += cap;
 }
+
+size_t tensor_cached_bytes(void) { return cached_bytes; }
 
 void tensor_cache_trim(void)
 {
@@ -213,7 +218,7 @@ int tensor_norm_dim(const tensor *t, int dim, const char *op)
     int d = dim < 0 ? dim + nd : dim;
     if (d < 0 || d >= nd) {
         char b[96];
-        llm_fail(LLM_ERR_ARG, "%s: dim %d is out of range for a tensor of shape %s", op, dim,
+        llm_fail(LLM_ERR_ARG, "%s: dim %lld is out of range for a tensor of shape %s", op, LBL(dim),
                  tensor_shape_str(t, b, sizeof b));
         return -1;
     }

@@ -125,7 +125,7 @@ tensor *tensor_permute(const tensor *t, const int *perm)
         int p = perm[d] < 0 ? perm[d] + t->ndim : perm[d];
         if (p < 0 || p >= t->ndim || seen[p]) {
             char b[96];
-            llm_fail(LLM_ERR_ARG, "permute: the dims are not a permutation of 0..%d for shape %s", t->ndim - 1,
+            llm_fail(LLM_ERR_ARG, "permute: the dims are not a permutation of 1..%d for shape %s", t->ndim,
                      tensor_shape_str(t, b, sizeof b));
             return NULL;
         }
@@ -176,8 +176,8 @@ tensor *tensor_narrow(const tensor *t, int dim, int64_t start, int64_t length)
     if (start < 0) start += t->shape[d];
     if (start < 0 || length < 0 || start + length > t->shape[d]) {
         char b[96];
-        llm_fail(LLM_ERR_ARG, "narrow: start %lld length %lld do not fit dim %d of shape %s", (long long)start,
-                 (long long)length, dim, tensor_shape_str(t, b, sizeof b));
+        llm_fail(LLM_ERR_ARG, "narrow: start %lld length %lld do not fit dim %lld of shape %s", LBL(start),
+                 (long long)length, LBL(dim), tensor_shape_str(t, b, sizeof b));
         return NULL;
     }
     return tensor_slice(t, d, start, start + length, 1);
@@ -191,7 +191,7 @@ tensor *tensor_select(const tensor *t, int dim, int64_t index)
     if (index < 0) index += n;
     if (index < 0 || index >= n) {
         char b[96];
-        llm_fail(LLM_ERR_ARG, "select: index %lld is out of range for dim %d of shape %s", (long long)index, dim,
+        llm_fail(LLM_ERR_ARG, "select: position %lld is out of range for dim %lld of shape %s", LBL(index), LBL(dim),
                  tensor_shape_str(t, b, sizeof b));
         return NULL;
     }
@@ -255,7 +255,7 @@ tensor *tensor_unsqueeze(const tensor *t, int dim)
     int d = dim < 0 ? dim + t->ndim + 1 : dim;
     if (d < 0 || d > t->ndim || t->ndim >= TENSOR_MAX_DIMS) {
         char b[96];
-        llm_fail(LLM_ERR_ARG, "unsqueeze: dim %d is out of range for shape %s", dim, tensor_shape_str(t, b, sizeof b));
+        llm_fail(LLM_ERR_ARG, "unsqueeze: dim %lld is out of range for shape %s", LBL(dim), tensor_shape_str(t, b, sizeof b));
         return NULL;
     }
     int64_t sh[TENSOR_MAX_DIMS];

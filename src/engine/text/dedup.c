@@ -175,6 +175,22 @@ static llm_status run_pairs(pair_list *l, const keyed *k, size_t i, size_t j)
     return st;
 }
 
+/* Sort keys[0..n) and pair up the documents of every run of equal keys. */
+static llm_status pair_equal_keys(pair_list *l, keyed *keys, size_t n)
+{
+    qsort(keys, n, sizeof *keys, cmp_keyed);
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && keys[j].key == keys[i].key) j++;
+        if (j - i > 1) {
+            llm_status st = run_pairs(l, keys, i, j);
+            if (st) return st;
+        }
+        i = j;
+    }
+    return LLM_OK;
+}
+
 llm_status text_dedup_run(text_dedup *d)
 {
     size_t n = d->n, P = (size_t)d->o.perms, B = (size_t)d->o.bands, R = P / B;
@@ -232,13 +248,7 @@ llm_status text_dedup_run(text_dedup *d)
         keys[i].key = text_hash64(d->arena.data + d->off[i], d->len[i]);
         keys[i].doc = (uint32_t)i;
     }
-    qsort(keys, n, sizeof *keys, cmp_keyed);
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && keys[j].key == keys[i].key) j++;
-        if (j - i > 1 && (st = run_pairs(&cand, keys, i, j))) goto done;
-        i = j;
-    }
+    if ((st = pair_equal_keys(&cand, keys, n))) goto done;
 
     /* LSH bands */
     for (size_t band = 0; band < B; band++) {
@@ -246,13 +256,7 @@ llm_status text_dedup_run(text_dedup *d)
             keys[i].key = text_hash64((const char *)(d->sig + i * P + band * R), R * sizeof(uint32_t)) ^ (band * 0x9E3779B97F4A7C15ULL);
             keys[i].doc = (uint32_t)i;
         }
-        qsort(keys, n, sizeof *keys, cmp_keyed);
-        for (size_t i = 0; i < n;) {
-            size_t j = i;
-            while (j < n && keys[j].key == keys[i].key) j++;
-            if (j - i > 1 && (st = run_pairs(&cand, keys, i, j))) goto done;
-            i = j;
-        }
+        if ((st = pair_equal_keys(&cand, keys, n))) goto done;
         llm_progress("dedup: bands", (double)(band + 1), (double)B);
         if (llm_interrupted()) { st = llm_fail(LLM_ERR_INTERRUPTED, "dedup: interrupted"); goto done; }
     }

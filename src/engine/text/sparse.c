@@ -256,17 +256,21 @@ llm_status csr_sum(const llm_csr *m, int axis, double *out)
     return LLM_OK;
 }
 
+/* The L1 (p = 1) or L2 (p = 2) norm of row r. */
+static double row_norm(const llm_csr *m, int64_t r, int p)
+{
+    double s = 0;
+    for (int64_t q = m->indptr[r]; q < m->indptr[r + 1]; q++) {
+        double v = m->values[q];
+        s += p == 1 ? fabs(v) : v * v;
+    }
+    return p == 1 ? s : sqrt(s);
+}
+
 llm_status csr_row_norms(const llm_csr *m, int p, double *out)
 {
     if (p != 1 && p != 2) return llm_fail(LLM_ERR_ARG, "sparse norms: p must be 1 or 2, got %d", p);
-    for (int64_t r = 0; r < m->nrows; r++) {
-        double s = 0;
-        for (int64_t q = m->indptr[r]; q < m->indptr[r + 1]; q++) {
-            double v = m->values[q];
-            s += p == 1 ? fabs(v) : v * v;
-        }
-        out[r] = p == 1 ? s : sqrt(s);
-    }
+    for (int64_t r = 0; r < m->nrows; r++) out[r] = row_norm(m, r, p);
     return LLM_OK;
 }
 
@@ -274,12 +278,7 @@ llm_status csr_normalize_rows(llm_csr *m, int p)
 {
     if (p != 1 && p != 2) return llm_fail(LLM_ERR_ARG, "sparse normalize: p must be 1 or 2, got %d", p);
     for (int64_t r = 0; r < m->nrows; r++) {
-        double s = 0;
-        for (int64_t q = m->indptr[r]; q < m->indptr[r + 1]; q++) {
-            double v = m->values[q];
-            s += p == 1 ? fabs(v) : v * v;
-        }
-        if (p == 2) s = sqrt(s);
+        double s = row_norm(m, r, p);
         if (s == 0) continue;
         for (int64_t q = m->indptr[r]; q < m->indptr[r + 1]; q++) m->values[q] = (float)(m->values[q] / s);
     }

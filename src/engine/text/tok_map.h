@@ -1,7 +1,8 @@
 /*
  * tok_map.h: two small hash tables the tokenizers share (internal header).
  *  - tok_map: byte string -> int64 (vocabularies, word counts, the BPE
- *    pre-token cache). Keys are copied into one arena; entries are numbered
+ *    pre-token cache; also the vectorizer's terms and the n-gram models'
+ *    words, which use the entry index as the id). Keys are copied into one arena; entries are numbered
  *    in insertion order, so an entry index is a stable handle.
  *  - tok_pairmap: (uint32 left, uint32 right) -> int64 (merge ranks, pair
  *    indices while training).

@@ -212,18 +212,32 @@ static int filter_best(const forms *fs, int wpos, char *best)
     return found;
 }
 
+/* What lemmatize and morphstr check first: a part of speech n, v, a or r
+ * (*wpos gets WordNet's number), a non-empty valid UTF-8 word shorter than
+ * FORM_LEN and cap bytes (w gets it lowercased, *len its length), and
+ * WordNet's files open. */
+static llm_status wn_word(const char *op, const char *word, char pos, size_t cap, int *wpos, char w[FORM_LEN],
+                          size_t *len)
+{
+    *wpos = wn_pos(pos);
+    if (!*wpos) return llm_fail(LLM_ERR_ARG, "%s: part of speech '%c' is not one of n, v, a, r", op, pos ? pos : '?');
+    *len = strlen(word);
+    llm_status st = check_utf8(word, *len, op);
+    if (st) return st;
+    if (*len == 0) return llm_fail(LLM_ERR_ARG, "%s: empty word", op);
+    if (*len >= FORM_LEN || *len >= cap) return llm_fail(LLM_ERR_ARG, "%s: word too long (%zu bytes)", op, *len);
+    if ((st = wn_open())) return st;
+    for (size_t i = 0; i <= *len; i++) w[i] = (char)tolower((unsigned char)word[i]);
+    return LLM_OK;
+}
+
 llm_status tok_lemmatize(const char *word, char pos, char *buf, size_t cap)
 {
-    int wpos = wn_pos(pos);
-    if (!wpos) return llm_fail(LLM_ERR_ARG, "lemmatize: part of speech '%c' is not one of n, v, a, r", pos ? pos : '?');
-    size_t len = strlen(word);
-    llm_status st = check_utf8(word, len, "lemmatize");
-    if (st) return st;
-    if (len == 0) return llm_fail(LLM_ERR_ARG, "lemmatize: empty word");
-    if (len >= FORM_LEN || len >= cap) return llm_fail(LLM_ERR_ARG, "lemmatize: word too long (%zu bytes)", len);
-    if ((st = wn_open())) return st;
+    int wpos;
+    size_t len;
     char w[FORM_LEN], best[FORM_LEN];
-    for (size_t i = 0; i <= len; i++) w[i] = (char)tolower((unsigned char)word[i]);
+    llm_status st = wn_word("lemmatize", word, pos, cap, &wpos, w, &len);
+    if (st) return st;
     const rule *rules = wpos == NOUN ? noun_rules : wpos == VERB ? verb_rules : wpos == ADJ ? adj_rules : adv_rules;
 
     static forms a, b; /* large: not on the stack (the engine is not re-entrant here anyway) */
@@ -258,15 +272,11 @@ llm_status tok_lemmatize(const char *word, char pos, char *buf, size_t cap)
 /* Every base form libwordnet's own morphstr() gives, joined by spaces. */
 llm_status tok_morphstr(const char *word, char pos, char *buf, size_t cap)
 {
-    int wpos = wn_pos(pos);
-    if (!wpos) return llm_fail(LLM_ERR_ARG, "morphstr: part of speech '%c' is not one of n, v, a, r", pos ? pos : '?');
-    size_t len = strlen(word);
-    llm_status st = check_utf8(word, len, "morphstr");
-    if (st) return st;
-    if (len == 0 || len >= FORM_LEN) return llm_fail(LLM_ERR_ARG, "morphstr: word empty or too long (%zu bytes)", len);
-    if ((st = wn_open())) return st;
+    int wpos;
+    size_t len;
     char w[FORM_LEN];
-    for (size_t i = 0; i <= len; i++) w[i] = (char)tolower((unsigned char)word[i]);
+    llm_status st = wn_word("morphstr", word, pos, FORM_LEN, &wpos, w, &len);
+    if (st) return st;
     size_t k = 0;
     buf[0] = 0;
     for (const char *lemma = morphstr(w, wpos); lemma; lemma = morphstr(NULL, wpos)) {

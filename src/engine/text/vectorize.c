@@ -1,7 +1,7 @@
 /*
  * vectorize.c: CountVectorizer / TfidfVectorizer (vectorizer.h) with
- * scikit-learn's semantics. Terms are interned in one open-addressing hash
- * table (FNV-1a); each document becomes a sorted run of (term, count); the
+ * scikit-learn's semantics. Terms are interned in a tok_map (tok_map.h,
+ * the entry index is the term id); each document becomes a sorted run of (term, count); the
  * vocabulary is pruned by document frequency and max_features, sorted by
  * bytes, and the columns renumbered at the end, as scikit-learn does.
  */
@@ -12,111 +12,24 @@
 #include <string.h>
 #include <utf8proc.h>
 #include "vectorizer.h"
+#include "tok_map.h"
 
 /* ------------------------------------------------------------ term table */
-typedef struct term_table {
-    char *arena;       /* terms, each followed by a NUL */
-    size_t arena_len, arena_cap;
-    size_t *off;       /* (n) offset of term i in arena */
-    uint32_t *len;     /* (n) */
-    uint64_t *hash;    /* (n) */
-    size_t n, cap;
-    uint32_t *slots;   /* (nslots) term id + 1, 0 = empty */
-    size_t nslots;
-} term_table;
-
-static uint64_t fnv1a(const char *s, size_t n)
+/* Id of the term, added when absent; -1 on failure (the message is set). */
+static int64_t table_intern(tok_map *t, const char *s, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h ^ (h >> 29);
-}
-
-static void table_free(term_table *t)
-{
-    free(t->arena);
-    free(t->off);
-    free(t->len);
-    free(t->hash);
-    free(t->slots);
-    memset(t, 0, sizeof *t);
-}
-
-static llm_status table_grow_slots(term_table *t)
-{
-    size_t ns = t->nslots ? t->nslots * 2 : 1024;
-    uint32_t *slots = llm_calloc(ns, sizeof *slots);
-    if (!slots) return LLM_ERR_NOMEM;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t j = t->hash[i] & (ns - 1);
-        while (slots[j]) j = (j + 1) & (ns - 1);
-        slots[j] = (uint32_t)i + 1;
-    }
-    free(t->slots);
-    t->slots = slots;
-    t->nslots = ns;
-    return LLM_OK;
-}
-
-/* Id of the term, or -1 when absent. */
-static int64_t table_find(const term_table *t, const char *s, size_t n, uint64_t h)
-{
-    if (!t->nslots) return -1;
-    size_t j = h & (t->nslots - 1);
-    while (t->slots[j]) {
-        uint32_t id = t->slots[j] - 1;
-        if (t->hash[id] == h && t->len[id] == n && memcmp(t->arena + t->off[id], s, n) == 0) return id;
-        j = (j + 1) & (t->nslots - 1);
-    }
-    return -1;
-}
-
-/* Id of the term, added when absent; -1 on out of memory. */
-static int64_t table_intern(term_table *t, const char *s, size_t n)
-{
-    uint64_t h = fnv1a(s, n);
-    int64_t id = table_find(t, s, n, h);
-    if (id >= 0) return id;
     if (n > UINT32_MAX || t->n >= INT32_MAX) {
         llm_fail(LLM_ERR_ARG, "vectorizer: too many or too long terms");
         return -1;
     }
-    if ((t->n + 1) * 2 > t->nslots && table_grow_slots(t)) return -1;
-    if (t->n == t->cap) {
-        size_t nc = t->cap ? t->cap * 2 : 1024;
-        size_t *off = llm_realloc(t->off, nc * sizeof *off);
-        if (!off) return -1;
-        t->off = off;
-        uint32_t *len = llm_realloc(t->len, nc * sizeof *len);
-        if (!len) return -1;
-        t->len = len;
-        uint64_t *hash = llm_realloc(t->hash, nc * sizeof *hash);
-        if (!hash) return -1;
-        t->hash = hash;
-        t->cap = nc;
-    }
-    if (t->arena_len + n + 1 > t->arena_cap) {
-        size_t nc = t->arena_cap ? t->arena_cap * 2 : 65536;
-        while (nc < t->arena_len + n + 1) nc *= 2;
-        char *a = llm_realloc(t->arena, nc);
-        if (!a) return -1;
-        t->arena = a;
-        t->arena_cap = nc;
-    }
-    memcpy(t->arena + t->arena_len, s, n);
-    t->arena[t->arena_len + n] = '\0';
-    id = (int64_t)t->n++;
-    t->off[id] = t->arena_len;
-    t->len[id] = (uint32_t)n;
-    t->hash[id] = h;
-    t->arena_len += n + 1;
-    size_t j = h & (t->nslots - 1);
-    while (t->slots[j]) j = (j + 1) & (t->nslots - 1);
-    t->slots[j] = (uint32_t)id + 1;
-    return id;
+    size_t id;
+    return tok_map_add(t, s, n, 0, &id, NULL) ? -1 : (int64_t)id;
+}
+
+static const char *table_term(const tok_map *t, size_t id)
+{
+    size_t len;
+    return tok_map_key(t, id, &len);
 }
 
 /* ------------------------------------------------------------ vectorizer */
@@ -125,8 +38,8 @@ struct features_vectorizer {
     pcre2_code *re;
     pcre2_match_data *md;
     int use_group;     /* the pattern has one capture group: tokens are group 1 */
-    term_table stop;   /* stop words */
-    term_table terms;  /* every term seen while fitting (or the fixed vocabulary) */
+    tok_map stop;      /* stop words */
+    tok_map terms;     /* every term seen while fitting (or the fixed vocabulary) */
     int64_t *col_of;   /* (terms.n) column of each term or -1 */
     uint32_t *term_of; /* (ncols) term id of each column */
     double *idf;       /* (ncols) */
@@ -161,8 +74,8 @@ void features_free(features_vectorizer *v)
     if (!v) return;
     if (v->md) pcre2_match_data_free(v->md);
     if (v->re) pcre2_code_free(v->re);
-    table_free(&v->stop);
-    table_free(&v->terms);
+    tok_map_free(&v->stop);
+    tok_map_free(&v->terms);
     free(v->col_of);
     free(v->term_of);
     free(v->idf);
@@ -424,7 +337,7 @@ static llm_status analyze_word(features_vectorizer *v, const char *s, size_t len
             }
         }
         size_t sn = tb - ta;
-        int stopped = v->stop.n && table_find(&v->stop, s + ta, sn, fnv1a(s + ta, sn)) >= 0;
+        int stopped = v->stop.n && tok_map_find(&v->stop, s + ta, sn) >= 0;
         if (!stopped) {
             if (ensure((void **)&v->tok, &v->tok_cap, 2 * ntok + 2, sizeof *v->tok)) return LLM_ERR_NOMEM;
             v->tok[2 * ntok] = ta;
@@ -507,7 +420,7 @@ static void collect_term(void *ud, const char *term, size_t len)
             return;
         }
     } else {
-        id = table_find(&d->v->terms, term, len, fnv1a(term, len));
+        id = tok_map_find(&d->v->terms, term, len);
         if (id < 0 || d->v->col_of[id] < 0) return;
         id = d->v->col_of[id];
     }
@@ -618,13 +531,14 @@ static llm_status count_docs(features_vectorizer *v, const char *const *docs, co
 }
 
 /* ------------------------------------------------------------ fitting */
-static const term_table *sort_table;
+static const tok_map *sort_table;
 static int cmp_term(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    const term_table *t = sort_table;
-    size_t lx = t->len[x], ly = t->len[y];
-    int c = memcmp(t->arena + t->off[x], t->arena + t->off[y], lx < ly ? lx : ly);
+    const tok_map *t = sort_table;
+    size_t lx, ly;
+    const char *sx = tok_map_key(t, x, &lx), *sy = tok_map_key(t, y, &ly);
+    int c = memcmp(sx, sy, lx < ly ? lx : ly);
     if (c) return c;
     return (lx > ly) - (lx < ly);
 }
@@ -771,7 +685,7 @@ llm_status features_fit_transform(features_vectorizer *v, const char *const *doc
         s = count_docs(v, docs, lens, ndocs, 0, (int64_t)v->ncols, &m);
         if (s) return s;
     } else {
-        table_free(&v->terms);
+        tok_map_free(&v->terms);
         v->fitted = 0;
         s = count_docs(v, docs, lens, ndocs, 1, 0, &m);
         if (s) return s;
@@ -825,10 +739,10 @@ llm_status features_transform(const features_vectorizer *cv, const char *const *
 llm_status features_set_vocabulary(features_vectorizer *v, const char *const *terms, size_t n)
 {
     if (n == 0) return llm_fail(LLM_ERR_ARG, "vectorizer: the vocabulary is empty");
-    table_free(&v->terms);
+    tok_map_free(&v->terms);
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(terms[i]);
-        if (table_find(&v->terms, terms[i], len, fnv1a(terms[i], len)) >= 0)
+        if (tok_map_find(&v->terms, terms[i], len) >= 0)
             return llm_fail(LLM_ERR_ARG, "vectorizer: the vocabulary has \"%s\" twice", terms[i]);
         if (table_intern(&v->terms, terms[i], len) < 0) return LLM_ERR_NOMEM;
     }
@@ -853,12 +767,12 @@ size_t features_vocab_size(const features_vectorizer *v) { return v->ncols; }
 const char *features_term(const features_vectorizer *v, size_t i)
 {
     if (i >= v->ncols) return NULL;
-    return v->terms.arena + v->terms.off[v->term_of[i]];
+    return table_term(&v->terms, v->term_of[i]);
 }
 
 int64_t features_term_index(const features_vectorizer *v, const char *term, size_t len)
 {
-    int64_t id = table_find(&v->terms, term, len, fnv1a(term, len));
+    int64_t id = tok_map_find(&v->terms, term, len);
     return id < 0 || !v->col_of ? -1 : v->col_of[id];
 }
 

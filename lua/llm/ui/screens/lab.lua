@@ -435,10 +435,24 @@ function S:action(app, act)
     app.model:hint_used(self.item.id, step.exercise or ("step" .. self.step), shown + 1)
   elseif act == "edit" then
     return self:edit(app)
+  elseif act == "save_plot" then
+    return self:save_plot(app)
   elseif act == "checklist" then
     return { "push", require("llm.ui.screens.checklist").new(app, self.item.week) }
   end
   return nil
+end
+
+-- Save the plot pane's plot as PNG under $XDG_DATA_HOME/llmlab/plots.
+function S:save_plot(app)
+  if not app.plot then return { "status", "no plot to save yet" } end
+  local dir = require("llm.lab").data_dir() .. "/plots"
+  require("llm.fs").mkdir(dir)
+  self.saved = (self.saved or 0) + 1
+  local path = ("%s/%s-step%d-%d.png"):format(dir, self.item.id, self.step, self.saved)
+  local ok, err = pcall(app.plot.save, app.plot, path)
+  if not ok then return { "status", "cannot save the plot: " .. tostring(err) } end
+  return { "status", "plot saved: " .. path }
 end
 
 -- The exercise file of this lab in the student's workspace (made by the
