@@ -128,6 +128,10 @@ function ELMo:init(config)
   self:add("head", layers.Linear(H, c.vocab_size))            -- shared by both directions
 end
 
+-- nn.load rebuilds an ELMo from its checkpoint's config (input = "embedding";
+-- a char-CNN model's config holds tables: build it, then nn.load_into)
+require("llm.checkpoint").model_classes.ELMo = function(cfg) return ELMo(cfg) end
+
 -- The character ids of one word: <w> chars </w>, cut or padded with <pad> to W.
 function ELMo:word_char_ids(word)
   local c = self.config

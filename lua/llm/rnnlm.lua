@@ -190,6 +190,9 @@ function RNNLM:forward(ids, targets, state)
   return logits:transpose(1, 2), loss, st
 end
 
+-- nn.load rebuilds an RNNLM from its checkpoint's config
+require("llm.checkpoint").model_classes.RNNLM = function(cfg) return RNNLM(cfg) end
+
 -- Draw one id from a row of logits (a Lua array) with the engine PRNG;
 -- temperature 0 is greedy; top_k keeps the k largest logits.
 function M.sample_row(row, temperature, top_k)
@@ -310,7 +313,6 @@ function M.train(o)
   local t0, tokens = clock(), 0
   local state, pos = nil, 1
   model:train()
-  llm.clear_interrupt()
   for step = 1, steps do
     if pos >= n then pos, state = 1, nil end             -- a new epoch starts from a zero state
     local len = math.min(T, n - pos)
@@ -329,14 +331,15 @@ function M.train(o)
     local elapsed = clock() - t0
     local stop = o.on_step and o.on_step(step, { step = step, loss = l, lr = opt:get_lr(), grad_norm = gn,
       tokens = tokens, elapsed = elapsed, tok_per_s = elapsed > 0 and tokens / elapsed or 0 }) == false
-    if label then llm.progress(label, step, steps) end
+    -- llm.progress returns true when the user asked to cancel
+    local cancel = (label and llm.progress(label, step, steps)) and true or llm.interrupted()
     if val and (step % eval_every == 0 or step == steps) then
       local _, vl = model:perplexity(val, { seq_len = T, batch_size = math.min(B, math.max(1, val:size(1) // (2 * T))) })
       history.val[#history.val + 1] = { step = step, loss = vl }
       history.val_loss = vl
       if o.on_eval then o.on_eval(step, { step = step, val_loss = vl, train_loss = l }) end
     end
-    if llm.interrupted() then history.interrupted = true; break end
+    if cancel then history.interrupted = true; break end
     if stop then break end
   end
   history.final_loss = history.loss[history.steps]

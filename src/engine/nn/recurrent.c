@@ -97,13 +97,12 @@ static void gemm_tn_acc(int64_t M, int64_t N, int64_t K, const float *A, int64_t
 
 static int valid(const int64_t *len, int64_t t, int64_t b) { return !len || t < len[b]; }
 
-int rnn_forward(tensor_rnn_mode mode, const rnn_dims *d, float *out, float *ws, const float *x, const float *h0,
-                const float *c0, const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh,
-                const int64_t *len)
+static int forward_impl(tensor_rnn_mode mode, const rnn_dims *d, float *out, float *ws, const float *x,
+                        const float *h0, const float *c0, const float *w_ih, const float *w_hh, const float *b_ih,
+                        const float *b_hh, const int64_t *len)
 {
     const int64_t T = d->T, B = d->B, In = d->In, H = d->H, G = tensor_rnn_gates(mode);
     const int64_t GH = G * H, BH = B * H;
-    tensor_blas_single_thread();
     if (mode == TENSOR_RNN_LSTM) {
         // out (2, T, B, H): hs then cs; ws (T, B, 4H) pre-activations, then activated gates i f g o
         float *hs = out, *cs = out + T * BH;
@@ -211,15 +210,14 @@ static int colsum_acc(float *s1, float *s2, const float *A, int64_t M, int64_t N
     return 0;
 }
 
-int rnn_backward(tensor_rnn_mode mode, const rnn_dims *d, float *dx, float *dh0, float *dc0, float *dw_ih,
-                 float *dw_hh, float *db_ih, float *db_hh, const float *dout, const float *out, const float *ws,
-                 const float *x, const float *h0, const float *c0, const float *w_ih, const float *w_hh,
-                 const int64_t *len)
+static int backward_impl(tensor_rnn_mode mode, const rnn_dims *d, float *dx, float *dh0, float *dc0,
+                         float *dw_ih, float *dw_hh, float *db_ih, float *db_hh, const float *dout, const float *out,
+                         const float *ws, const float *x, const float *h0, const float *c0, const float *w_ih,
+                         const float *w_hh, const int64_t *len)
 {
     const int64_t T = d->T, B = d->B, In = d->In, H = d->H, G = tensor_rnn_gates(mode);
     const int64_t GH = G * H, BH = B * H;
     const int lstm = mode == TENSOR_RNN_LSTM, gru = mode == TENSOR_RNN_GRU;
-    tensor_blas_single_thread();
     // dgi (T, B, GH): gradient of the input-side pre-activations; dgh: of the hidden side (GRU only differs)
     float *dgi = malloc(sizeof(float) * (size_t)(T * B * GH + 1));
     float *dgh = gru ? malloc(sizeof(float) * (size_t)(T * B * GH + 1)) : dgi;
@@ -327,4 +325,28 @@ int rnn_backward(tensor_rnn_mode mode, const rnn_dims *d, float *dx, float *dh0,
     free(dc);
     free(tc);
     return failed ? -1 : 0;
+}
+
+/* The public entry points: BLAS on one thread while the kernel runs (it
+ * splits its products over OpenMP itself), the caller's setting restored. */
+int rnn_forward(tensor_rnn_mode mode, const rnn_dims *d, float *out, float *ws, const float *x, const float *h0,
+                const float *c0, const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh,
+                const int64_t *len)
+{
+    int prev = tensor_blas_enter();
+    int rc = forward_impl(mode, d, out, ws, x, h0, c0, w_ih, w_hh, b_ih, b_hh, len);
+    tensor_blas_leave(prev);
+    return rc;
+}
+
+int rnn_backward(tensor_rnn_mode mode, const rnn_dims *d, float *dx, float *dh0, float *dc0, float *dw_ih,
+                 float *dw_hh, float *db_ih, float *db_hh, const float *dout, const float *out, const float *ws,
+                 const float *x, const float *h0, const float *c0, const float *w_ih, const float *w_hh,
+                 const int64_t *len)
+{
+    int prev = tensor_blas_enter();
+    int rc = backward_impl(mode, d, dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh, dout, out, ws, x, h0, c0, w_ih, w_hh,
+                           len);
+    tensor_blas_leave(prev);
+    return rc;
 }
