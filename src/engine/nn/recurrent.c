@@ -98,11 +98,17 @@ static void gemm_tn_acc(int64_t M, int64_t N, int64_t K, const float *A, int64_t
 static int valid(const int64_t *len, int64_t t, int64_t b) { return !len || t < len[b]; }
 
 static int forward_impl(tensor_rnn_mode mode, const rnn_dims *d, float *out, float *ws, const float *x,
-                        const float *h0, const float *c0, const float *w_ih, const float *w_hh, const float *b_ih,
-                        const float *b_hh, const int64_t *len)
+                        const float *h0, const float *c0, const float *w_ih, const float *w_hh_rows,
+                        const float *b_ih, const float *b_hh, const int64_t *len)
 {
     const int64_t T = d->T, B = d->B, In = d->In, H = d->H, G = tensor_rnn_gates(mode);
     const int64_t GH = G * H, BH = B * H;
+    // w_hh (H, GH): W_hh transposed once, so each step's product h W_hh^T reads an
+    // untransposed operand (BLAS packs that faster, and it packs it every step)
+    float *w_hh = malloc(sizeof(float) * (size_t)(GH * H));
+    if (!w_hh) return -1;
+    for (int64_t j = 0; j < GH; j++)
+        for (int64_t k = 0; k < H; k++) w_hh[k * GH + j] = w_hh_rows[j * H + k];
     if (mode == TENSOR_RNN_LSTM) {
         // out (2, T, B, H): hs then cs; ws (T, B, 4H) pre-activations, then activated gates i f g o
         float *hs = out, *cs = out + T * BH;
@@ -114,7 +120,7 @@ static int forward_impl(tensor_rnn_mode mode, const rnn_dims *d, float *out, flo
         for (int64_t t = 0; t < T; t++) {
             const float *hp = t ? hs + (t - 1) * BH : h0, *cp = t ? cs + (t - 1) * BH : c0;
             float *gt = ws + t * B * GH, *ht = hs + t * BH, *ct = cs + t * BH;
-            if (hp) gemm_nt(B, GH, H, hp, H, w_hh, H, 1.0f, gt, GH);
+            if (hp) gemm_nn(B, GH, H, hp, H, w_hh, GH, 1.0f, gt, GH);
             for (int64_t b = 0; b < B; b++) {
                 float *g = gt + b * GH, *h = ht + b * H, *c = ct + b * H;
                 const float *cpb = cp ? cp + b * H : NULL;
@@ -136,7 +142,7 @@ static int forward_impl(tensor_rnn_mode mode, const rnn_dims *d, float *out, flo
     } else if (mode == TENSOR_RNN_GRU) {
         // out (T, B, H); ws (T, B, 4H): r z n hn; gi (input part) built in ws first
         float *gh = malloc(sizeof(float) * (size_t)(B * GH + 1)); // (B, 3H) the hidden-side pre-activations
-        if (!gh) return -1;
+        if (!gh) { free(w_hh); return -1; }
         for (int64_t r = 0; r < T * B; r++) {
             float *g = ws + r * 4 * H;
             for (int64_t j = 0; j < GH; j++) g[j] = b_ih ? b_ih[j] : 0.0f;
@@ -148,7 +154,7 @@ static int forward_impl(tensor_rnn_mode mode, const rnn_dims *d, float *out, flo
             // gh (B, 3H) = h_{t-1} W_hh^T + b_hh
             for (int64_t b = 0; b < B; b++)
                 for (int64_t j = 0; j < GH; j++) gh[b * GH + j] = b_hh ? b_hh[j] : 0.0f;
-            if (hp) gemm_nt(B, GH, H, hp, H, w_hh, H, 1.0f, gh, GH);
+            if (hp) gemm_nn(B, GH, H, hp, H, w_hh, GH, 1.0f, gh, GH);
             for (int64_t b = 0; b < B; b++) {
                 float *w = wt + b * 4 * H, *h = ht + b * H;
                 const float *hpb = hp ? hp + b * H : NULL;
@@ -179,7 +185,7 @@ static int forward_impl(tensor_rnn_mode mode, const rnn_dims *d, float *out, flo
         for (int64_t t = 0; t < T; t++) {
             const float *hp = t ? out + (t - 1) * BH : h0;
             float *ht = out + t * BH;
-            if (hp) gemm_nt(B, H, H, hp, H, w_hh, H, 1.0f, ht, H);
+            if (hp) gemm_nn(B, H, H, hp, H, w_hh, H, 1.0f, ht, H);
             for (int64_t b = 0; b < B; b++) {
                 float *h = ht + b * H;
                 if (!valid(len, t, b)) {
@@ -191,6 +197,7 @@ static int forward_impl(tensor_rnn_mode mode, const rnn_dims *d, float *out, flo
             }
         }
     }
+    free(w_hh);
     return 0;
 }
 
