@@ -38,7 +38,10 @@ static tensor *arg_tensor(lua_State *L, int i, const char *what)
     return *b;
 }
 
-/* Own the result in a userdata before anything else can raise. */
+/* Own the result in a userdata before anything else can raise. No GC
+ * accounting here: the tensor bindings pace the collector by the engine's
+ * live tensor bytes (which count this result) on their next push, and every
+ * use of the result goes through them. */
 static int push_result(lua_State *L, tensor *t)
 {
     if (!t) return llm_lua_fail(L, "recurrent");
