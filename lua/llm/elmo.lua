@@ -23,8 +23,9 @@
 --   elmo.contexts(m, V, {"he sat on the bank of the river", "she put money in the bank"}, "bank")
 --     -> {vectors = {...}, cosine = {{1, c12}, {c12, 1}}} per layer and for the mix
 --
--- The mix weights default to equal (ELMo learns them per downstream task: they
--- are plain numbers here, or pass tensors that require grad to learn them).
+-- The mix weights default to equal. ELMo learns them per downstream task; here
+-- they are plain numbers, and a task model that learns its own mix combines the
+-- tensors of m:layers(ids) (computed without gradients: the biLM stays frozen).
 -- Sequences in a batch share one length (windows of a token stream), so the
 -- backward stack reads each window simply reversed in time.
 local llm = require "llm"
