@@ -39,7 +39,7 @@ return {
     "Write Unigram's Viterbi segmentation",
     "Choose a vocabulary size from the tokens-per-word curve",
   },
-  size = { small = { verses = 900, sizes = { 300, 500, 800 } },
+  size = { small = { verses = 700, sizes = { 260, 400, 640 } },
            full = { verses = 4000, sizes = { 300, 600, 1200, 2000 } } },
   time = 60,
   memory = 256,
