@@ -5,8 +5,8 @@
  * each, which made exponentials, not matrix products, the bottleneck of
  * attention and of the cross-entropy over a large vocabulary. Here exp is a
  * Cephes-style polynomial (about 2 ulp) written branch-free so that the
- * compiler vectorises it, and each function is built twice (AVX2+FMA and
- * baseline x86-64), picked at load time by the CPU (gcc target_clones).
+ * compiler vectorises it, and each function is built three times (AVX-512,
+ * AVX2+FMA, baseline x86-64), picked at load time by the CPU (gcc target_clones).
  */
 #include <math.h>
 #include <stdint.h>
@@ -20,7 +20,7 @@
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define CLONES
 #endif

@@ -15,8 +15,11 @@
  * values such as token ids stay 0-based): LBL(d) is what a message shows. */
 #define LBL(x) ((x) >= 0 ? (long long)(x) + 1 : (long long)(x))
 
-/* Elementwise loops and reductions go parallel above this many elements. */
-#define TENSOR_OMP_MIN 32768
+/* Elementwise loops and reductions go parallel above this many elements:
+ * each OpenMP region costs a wake-up of the team (microseconds when idle,
+ * much more on a busy machine), which small memory-bound loops do not repay
+ * (measured on GPT config S at 2 threads: 32K 484 ms/step, 256K 430, 1M 640). */
+#define TENSOR_OMP_MIN 262144
 
 /* The op table: every op that can appear on the autograd tape. Add an op:
  * a line here, its name in ops.c, its backward rule in backward.c, and one
