@@ -3,6 +3,7 @@
  * are written in Lua as lua/llm/cli/<name>.lua, a function(args) returning
  * an exit status, so course logic stays in the Lua layer. */
 #include "config.h"
+#include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -130,8 +131,14 @@ static int take_db_option(int *argc, char **argv)
 static void prefer_passive_openmp(char **argv)
 {
     if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
+    /* exec the binary by its real path, so the process keeps its name
+     * ("llmlab", not "exe") in ps and /proc */
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return;
+    self[n] = '\0';
     if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
-    execv("/proc/self/exe", argv);
+    execv(self, argv);
 }
 
 int main(int argc, char **argv)
