@@ -110,7 +110,9 @@ Write `unwrap(text)`: the paragraphs of a hard-wrapped text, as a list of
 strings. Paragraphs are separated by one or more blank (or all-space)
 lines; inside a paragraph the lines are trimmed and joined with one space.
 
-    unwrap("Call me\nIshmael.\n\nSome years\n") --> {"Call me Ishmael.", "Some years"}
+```
+unwrap("Call me\nIshmael.\n\nSome years\n") --> {"Call me Ishmael.", "Some years"}
+```
 ]],
       check = function(ctx)
         return check.cases(ctx.ex.unwrap, {
@@ -238,7 +240,9 @@ language model the text needs cleaning: write `clean_post(text)` that
 drops URLs (`http://` or `https://` up to the next space) and @mentions,
 keeps a hashtag's word without the `#`, collapses whitespace and trims.
 
-    clean_post("@ana Loving #nlp https://x.org/1 !") --> "Loving nlp !"
+```
+clean_post("@ana Loving #nlp https://x.org/1 !") --> "Loving nlp !"
+```
 ]],
       check = function(ctx)
         return check.cases(ctx.ex.clean_post, {

@@ -87,7 +87,9 @@ computes them in one pass in C; this step runs it on *Moby Dick*.
 Write `word_frequencies(words)`: from a list of words, the list of
 `{word = w, count = c}`, most frequent first, ties in alphabetical order.
 
-    word_frequencies({"b", "a", "b"}) --> {{word = "b", count = 2}, {word = "a", count = 1}}
+```
+word_frequencies({"b", "a", "b"}) --> {{word = "b", count = 2}, {word = "a", count = 1}}
+```
 ]],
       check = function(ctx)
         return check.cases(ctx.ex.word_frequencies, {

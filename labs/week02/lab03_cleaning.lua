@@ -13,7 +13,7 @@ local function to_cp1252(s) return (s:gsub("\226\128[\152\153\156\157\147\148]",
 
 local function moby_paragraphs(n)
   local out = {}
-  for _, ch in ipairs(llm.corpora.moby_dick({ limit = 3 })) do
+  for _, ch in ipairs(llm.corpora.moby_dick({ limit = math.max(3, n // 8) })) do
     for p in (ch.text .. "\n\n"):gmatch("(.-)\n%s*\n") do
       p = p:gsub("%s*\n%s*", " ")
       if #p > 200 then out[#out + 1] = p end
@@ -140,7 +140,9 @@ Write `decode_entities(s)`: replace `&amp; &lt; &gt; &quot; &apos;
 &nbsp;` (the last one by U+00A0) and numeric entities `&#233;` /
 `&#xE9;` by their characters (UTF-8). Anything else stays as it is.
 
-    decode_entities("caf&#233; &amp; tea &copy;") --> "café & tea &copy;"
+```
+decode_entities("caf&#233; &amp; tea &copy;") --> "café & tea &copy;"
+```
 ]],
       check = function(ctx)
         return check.cases(ctx.ex.decode_entities, {

@@ -62,7 +62,7 @@ return {
     "Run a dedup pipeline and trade precision against recall with its threshold",
     "Detect passive voice and measure the detector on labelled sentences",
   },
-  size = { small = { docs = 400, planted = 60 }, full = { docs = 3000, planted = 400 } },
+  size = { small = { docs = 400, planted = 60 }, full = { docs = 1200, planted = 150 } },
   time = 30,
   memory = 256,
   exercises = {
@@ -126,7 +126,9 @@ Write `shingle_set(text, k)`: the set (`{[shingle] = true}`) of the
 lower-cased word k-shingles of `text`, where words are runs of letters and
 digits (`%w+`) and a shingle is its words joined by single spaces.
 
-    shingle_set("In the beginning God", 2) --> {["in the"] = true, ["the beginning"] = true, ["beginning god"] = true}
+```
+shingle_set("In the beginning God", 2) --> {["in the"] = true, ["the beginning"] = true, ["beginning god"] = true}
+```
 ]],
       check = function(ctx)
         return check.cases(ctx.ex.shingle_set, {

@@ -43,8 +43,8 @@ return {
     "Measure why production tokenizers are written in C (a speed table)",
     "Use GPT-2's tokenizer and read its tokens, including the leading-space pieces",
   },
-  size = { small = { chars = 12000, merges = 40 }, full = { chars = 200000, merges = 300 } },
-  time = 20,
+  size = { small = { chars = 12000, merges = 40 }, full = { chars = 200000, merges = 200 } },
+  time = 90,
   memory = 256,
   exercises = {
     { name = "word_tokens", hints = {
@@ -118,7 +118,9 @@ a run of ASCII letters and digits (an apostrophe **between** two such
 runs stays inside: `don't`, `whale's`), or a single ASCII punctuation
 character. Spaces separate tokens and are dropped; other bytes are skipped.
 
-    word_tokens("Call me Ishmael. Don't!") --> {"Call", "me", "Ishmael", ".", "Don't", "!"}
+```
+word_tokens("Call me Ishmael. Don't!") --> {"Call", "me", "Ishmael", ".", "Don't", "!"}
+```
 ]],
       check = function(ctx)
         local r = check.cases(ctx.ex.word_tokens, {

@@ -39,8 +39,8 @@ return {
     "Write Unigram's Viterbi segmentation",
     "Choose a vocabulary size from the tokens-per-word curve",
   },
-  size = { small = { verses = 900, sizes = { 300, 500, 800 } },
-           full = { verses = 12000, sizes = { 300, 500, 1000, 2000, 4000, 8000 } } },
+  size = { small = { verses = 700, sizes = { 260, 400, 640 } },
+           full = { verses = 4000, sizes = { 300, 600, 1200, 2000 } } },
   time = 60,
   memory = 256,
   exercises = {
@@ -107,8 +107,10 @@ prefix of the rest of the word that is in `vocab` (written with `##` in
 front when it is not at the start of the word). If at some point no
 prefix is in `vocab`, the result is `{"[UNK]"}`.
 
-    wordpiece_tokens({un = true, ["##aff"] = true, ["##able"] = true}, "unaffable")
-      --> {"un", "##aff", "##able"}
+```
+wordpiece_tokens({un = true, ["##aff"] = true, ["##able"] = true}, "unaffable")
+  --> {"un", "##aff", "##able"}
+```
 ]],
       check = function(ctx)
         local v = { un = true, ["##aff"] = true, ["##able"] = true, u = true, ["##n"] = true, ["##a"] = true,
@@ -160,7 +162,9 @@ all ways to cut `word` (a UTF-8 string) into pieces that are all in
 `logp`, return the one whose log-probabilities sum highest, as a list of
 pieces; `nil` when no cut exists.
 
-    viterbi({a = -1, b = -1, ab = -1.5}, "ab") --> {"ab"}    (-1.5 beats -2)
+```
+viterbi({a = -1, b = -1, ab = -1.5}, "ab") --> {"ab"}    (-1.5 beats -2)
+```
 ]],
       check = function(ctx)
         return check.cases(ctx.ex.viterbi, {
@@ -217,7 +221,7 @@ with `llm.tokenize.compare`. Note WordPiece at small sizes: its score
 `count(ab) / (count(a) count(b))` merges pairs of **rare** symbols first,
 so common words stay spelled out in characters until the vocabulary grows.
 ]],
-      time = 120,
+      time = 400,
       run = function(ctx)
         local train, held = texts(ctx.params.verses)
         local series = { { name = "BPE", x = {}, y = {} }, { name = "WordPiece", x = {}, y = {} },

@@ -90,8 +90,8 @@ return {
     "Rank documents for a query and score the ranking by reciprocal rank",
     "Judge which normalisation helps retrieval, and what each one breaks",
   },
-  size = { small = { chapters = 6, docs = 1500, queries = 40 }, full = { chapters = 135, docs = 31000, queries = 300 } },
-  time = 30,
+  size = { small = { chapters = 6, docs = 1500, queries = 40 }, full = { chapters = 135, docs = 5000, queries = 100 } },
+  time = 90,
   memory = 256,
   exercises = {
     { name = "vocabulary_size", hints = {
@@ -153,7 +153,9 @@ Write `vocabulary_size(tokens, normalize)`: how many distinct values
 `normalize(token)` takes over the list `tokens`, ignoring tokens for which
 it returns `nil` or `""` (that is how a stop-word filter drops a word).
 
-    vocabulary_size({"The", "the", "cat"}, string.lower) --> 2
+```
+vocabulary_size({"The", "the", "cat"}, string.lower) --> 2
+```
 ]],
       check = function(ctx)
         return check.cases(ctx.ex.vocabulary_size, {
@@ -202,7 +204,9 @@ terms, `docs` a list of documents (each a list of terms). Return the
 indices of the documents with a score above 0, best first, ties by
 smaller index.
 
-    rank({"whale", "white"}, {{"a", "whale"}, {"white", "whale"}, {"ship"}}) --> {2, 1}
+```
+rank({"whale", "white"}, {{"a", "whale"}, {"white", "whale"}, {"ship"}}) --> {2, 1}
+```
 ]],
       check = function(ctx)
         return check.cases(ctx.ex.rank, {

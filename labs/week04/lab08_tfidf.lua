@@ -61,8 +61,8 @@ return {
     "Search documents by cosine similarity and read a similarity heat map",
   },
   size = { small = { speeches = 30 }, full = { speeches = 233 } },
-  time = 20,
-  memory = 256,
+  time = 60,
+  memory = 512,
   exercises = {
     { name = "tfidf", hints = {
       "First count, for each term, in how many documents it occurs (df); n is the number of documents.",
@@ -84,7 +84,9 @@ entry per vocabulary term, holding how often the term occurs. Raw counts
 favour words that are common everywhere (*the*, *of*), so **TF-IDF**
 multiplies each count by the term's inverse document frequency:
 
-    idf(t) = ln((1 + n) / (1 + df(t))) + 1      (scikit-learn, smooth_idf)
+```
+idf(t) = ln((1 + n) / (1 + df(t))) + 1      (scikit-learn, smooth_idf)
+```
 
 and scales each document vector to length 1. Our corpus: State of the
 Union addresses from 1790 to 2021, a sample spread over the years.

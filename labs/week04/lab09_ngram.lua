@@ -31,8 +31,8 @@ return {
     "Generate text from a model and see what the order buys",
   },
   size = { small = { verses = 3000 }, full = { verses = 31102 } },
-  time = 20,
-  memory = 256,
+  time = 60,
+  memory = 512,
   exercises = {
     { name = "bigram_counts", hints = {
       "Pad each sentence: put \"<s>\" before the first token and \"</s>\" after the last.",
@@ -57,7 +57,9 @@ return {
 A language model gives a probability to every next word. A **bigram**
 model looks at one word back:
 
-    P(w_i | w_{i-1}) = count(w_{i-1} w_i) / count(w_{i-1} .)
+```
+P(w_i | w_{i-1}) = count(w_{i-1} w_i) / count(w_{i-1} .)
+```
 
 Each sentence is padded with `<s>` and `</s>`, so the model also learns
 how sentences start and end. Trained on nine verses in ten of the King
@@ -75,9 +77,11 @@ Write `bigram_counts(sents)`: `sents` is a list of sentences, each a list
 of tokens. Return `counts` with `counts[prev][word]` = how often `word`
 follows `prev`, with `<s>` and `</s>` padding.
 
-    bigram_counts({{"in", "the", "beginning"}})
-      --> {["<s>"] = {["in"] = 1}, ["in"] = {["the"] = 1},
-           ["the"] = {["beginning"] = 1}, ["beginning"] = {["</s>"] = 1}}
+```
+bigram_counts({{"in", "the", "beginning"}})
+  --> {["<s>"] = {["in"] = 1}, ["in"] = {["the"] = 1},
+       ["the"] = {["beginning"] = 1}, ["beginning"] = {["</s>"] = 1}}
+```
 ]],
       check = function(ctx)
         return check.cases(ctx.ex.bigram_counts, {
@@ -133,7 +137,9 @@ MLE gives probability 0 to every bigram it never saw, so one new word
 pair makes a held-out sentence impossible. **Add-k** (Lidstone; k = 1 is
 Laplace) pretends every bigram was seen k more times:
 
-    P(w | prev) = (count(prev w) + k) / (count(prev .) + k V)
+```
+P(w | prev) = (count(prev w) + k) / (count(prev .) + k V)
+```
 
 Write `add_k(counts, V, k)` returning a function `prob(word, prev)`.
 ]],

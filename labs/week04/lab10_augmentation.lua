@@ -54,8 +54,8 @@ return {
     "Measure whether augmentation helps a classifier trained on few examples",
   },
   size = { small = { train = 40, test = 600, seeds = 3, factors = { 0, 1, 2, 4 } },
-           full = { train = 100, test = 2000, seeds = 10, factors = { 0, 1, 2, 4, 8, 16 } } },
-  time = 30,
+           full = { train = 100, test = 2000, seeds = 5, factors = { 0, 1, 2, 4, 8 } } },
+  time = 120,
   memory = 256,
   exercises = {
     { name = "random_deletion", hints = {
@@ -137,7 +137,9 @@ An empty list gives an empty list. Passing `rand` in (instead of calling
       text = [[
 A **multinomial naive Bayes** classifier scores each label c by
 
-    log P(c) + sum over tokens w of log( (count(w, c) + 1) / (total(c) + V) )
+```
+log P(c) + sum over tokens w of log( (count(w, c) + 1) / (total(c) + V) )
+```
 
 where count(w, c) is how often w occurs in training texts of label c,
 total(c) the number of tokens of label c, V the vocabulary size (add-one

@@ -85,17 +85,22 @@ function M.kjv_chapters(opts)
   return out
 end
 
--- Moby Dick, one document per chapter ("CHAPTER n. Title." lines).
+-- Moby Dick, one document per chapter ("CHAPTER n. Title." lines; a
+-- title may wrap onto the next lines, up to the first blank line).
 function M.moby_dick(opts)
   opts = opts or {}
-  local out, cur = {}, nil
+  local out, cur, in_title = {}, nil, false
   for line in data.lines(data.path("moby-dick", "package/data/data.txt")) do
     local n, title = line:match("^CHAPTER (%d+)%.%s*(.*)$")
     if n then
       if opts.limit and #out >= opts.limit then cur = nil break end
       cur = { number = tonumber(n), title = title, lines = {} }
       out[#out + 1] = cur
+      in_title = true
+    elseif in_title and not line:match("^%s*$") then
+      cur.title = cur.title .. " " .. line        -- a heading wrapped over two lines
     elseif cur then
+      in_title = false
       cur.lines[#cur.lines + 1] = line
     end
   end

@@ -3,6 +3,7 @@
  * are written in Lua as lua/llm/cli/<name>.lua, a function(args) returning
  * an exit status, so course logic stays in the Lua layer. */
 #include "config.h"
+#include <limits.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -122,8 +123,27 @@ static int take_db_option(int *argc, char **argv)
     return 0;
 }
 
+/* libgomp's idle threads spin by default, and on a busy machine a spinning
+ * OpenMP worker steals the core that OpenBLAS or the other worker needs (a
+ * training step at 2 threads ran 3-4x slower). The policy is read when the
+ * library loads, before main, so when the user has not chosen one we set
+ * PASSIVE and start again once; if exec fails we simply go on. */
+static void prefer_passive_openmp(char **argv)
+{
+    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
+    /* exec the binary by its real path, so the process keeps its name
+     * ("llmlab", not "exe") in ps and /proc */
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return;
+    self[n] = '\0';
+    if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
+    execv(self, argv);
+}
+
 int main(int argc, char **argv)
 {
+    prefer_passive_openmp(argv);
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C"); /* Lua's number formatting must not follow the locale */
     llm_seed(0);

@@ -66,6 +66,14 @@ expect_cmd "repl rejects arguments" 2 - 'unexpected argument' -- $L repl extra
 # LLMLAB_HOME pointing nowhere: a clear error, not a crash
 LLMLAB_HOME="$T/nowhere" expect_cmd "bad LLMLAB_HOME is reported" 1 - 'cannot load the llm module' -- $L eval '1'
 
+# OpenMP idle threads sleep instead of spinning unless the user chose a policy
+out=$(env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT $L eval 'os.getenv("OMP_WAIT_POLICY")')
+check "OMP_WAIT_POLICY defaults to PASSIVE" [ "$out" = PASSIVE ]
+out=$(env OMP_WAIT_POLICY=ACTIVE $L eval 'os.getenv("OMP_WAIT_POLICY")')
+check "a user's OMP_WAIT_POLICY is kept" [ "$out" = ACTIVE ]
+out=$(env -u OMP_WAIT_POLICY $L eval 'io.open("/proc/self/comm"):read("l")')
+check "after that restart the process is still named llmlab" [ "$out" = llmlab ]
+
 # Where lua/ is found: LLMLAB_HOME wins; a copy of the binary outside the
 # build tree looks in the installed data folder ($(pkgdatadir)), not here.
 LLMLAB_HOME="$SRCDIR" expect_cmd "LLMLAB_HOME sets llm.home" 0 "^$SRCDIR\$" - -- $L eval 'llm.home'

@@ -5,13 +5,11 @@
 # Needs the default data set (bootstrap fetches it).
 . "$SRCDIR/tests/e2e/lib.sh"
 L="$LLMLAB_BIN"
+# the corpora stay where bootstrap put them (found before XDG_DATA_HOME moves)
+export LLMLAB_DATA="${LLMLAB_DATA:-${XDG_DATA_HOME:-${HOME:-.}/.local/share}/llmlab/data}"
 export XDG_DATA_HOME="$E2E_TMP/xdg"
 export LLMLAB_DB="$E2E_TMP/m1.db"
 mkdir -p "$XDG_DATA_HOME"
-# the corpora stay where bootstrap put them
-if [ -z "${LLMLAB_DATA:-}" ]; then
-    export LLMLAB_DATA="${HOME:-.}/.local/share/llmlab/data"
-fi
 
 ids="01:w01.lab01 02:w01.lab02 03:w02.lab03 04:w02.lab04 05:w03.lab05 06:w03.lab06 07:w03.lab07 08:w04.lab08 09:w04.lab09 10:w04.lab10"
 

@@ -49,6 +49,9 @@ describe("llm.corpora", function()
     expect(m[1].title).to_be("Loomings.")
     expect(m[1].text:match("Call me Ishmael") ~= nil).to_be(true)
     expect(#C.moby_dick({ limit = 3 })).to_be(3)
+    -- chapter 56's title wraps onto a second line
+    expect(m[56].title).to_be("Of the Less Erroneous Pictures of Whales, and the True Pictures of Whaling Scenes.")
+    expect(m[56].text:match("^%s*In connexion") ~= nil).to_be(true)
   end)
 
   it("reads the labelled sentiment sentences", function()
