@@ -123,27 +123,49 @@ static int take_db_option(int *argc, char **argv)
     return 0;
 }
 
-/* libgomp's idle threads spin by default, and on a busy machine a spinning
- * OpenMP worker steals the core that OpenBLAS or the other worker needs (a
- * training step at 2 threads ran 3-4x slower). The policy is read when the
- * library loads, before main, so when the user has not chosen one we set
- * PASSIVE and start again once; if exec fails we simply go on. */
-static void prefer_passive_openmp(char **argv)
+/* Two library settings are read when the libraries load, before main, so
+ * when the user has not chosen them we set them and start again once (if
+ * exec fails we simply go on):
+ * - libgomp's idle threads spin by default; on a busy machine a spinning
+ *   OpenMP worker steals the core OpenBLAS or the other worker needs (a
+ *   training step at 2 threads ran 3-4x slower): OMP_WAIT_POLICY=PASSIVE.
+ * - OpenBLAS 0.3.21 picks its kernels from the CPU model and falls back to
+ *   generic SSE3 ones ("Prescott") on CPUs it does not know, such as
+ *   virtual CPUs that only say "Xeon": sgemm then runs 3-4x slower. Where
+ *   the CPU has the instructions, ask for the kernels that use them. */
+static const char *openblas_core_for_cpu(void)
 {
-    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+    return NULL;
+}
+
+static void prefer_library_settings(char **argv)
+{
+    int restart = 0;
+    if (!getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT")) {
+        if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0) restart = 1;
+    }
+    const char *core = openblas_core_for_cpu();
+    if (!getenv("OPENBLAS_CORETYPE") && core && strstr(llm_blas_config(), " Prescott ")) {
+        if (setenv("OPENBLAS_CORETYPE", core, 1) == 0) restart = 1;
+    }
+    if (!restart) return;
     /* exec the binary by its real path, so the process keeps its name
      * ("llmlab", not "exe") in ps and /proc */
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) return;
     self[n] = '\0';
-    if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
     execv(self, argv);
 }
 
 int main(int argc, char **argv)
 {
-    prefer_passive_openmp(argv);
+    prefer_library_settings(argv);
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C"); /* Lua's number formatting must not follow the locale */
     llm_seed(0);

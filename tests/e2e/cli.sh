@@ -71,6 +71,8 @@ out=$(env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT $L eval 'os.getenv("OMP_WAIT_POLI
 check "OMP_WAIT_POLICY defaults to PASSIVE" [ "$out" = PASSIVE ]
 out=$(env OMP_WAIT_POLICY=ACTIVE $L eval 'os.getenv("OMP_WAIT_POLICY")')
 check "a user's OMP_WAIT_POLICY is kept" [ "$out" = ACTIVE ]
+out=$(env OPENBLAS_CORETYPE=Prescott $L eval 'llm.info().blas')
+check "a user's OPENBLAS_CORETYPE is kept" sh -c "echo '$out' | grep -q ' Prescott '"
 out=$(env -u OMP_WAIT_POLICY $L eval 'io.open("/proc/self/comm"):read("l")')
 check "after that restart the process is still named llmlab" [ "$out" = llmlab ]
 

@@ -26,6 +26,7 @@ expect_screen "REPL continues after the interrupt" r '^alive after interrupt$'
 tmux_keys r 'half typed line'
 tmux_wait r 'half typed line' 20
 tmux_keys r C-c
+tmux_wait r '^\^C$' 20
 tmux_keys r 'print("line was dropped")' Enter
 expect_screen "Ctrl-C at the prompt drops the typed line" r '^line was dropped$'
 tmux_keys r 'error("boom")' Enter
