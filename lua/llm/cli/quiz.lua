@@ -126,13 +126,7 @@ local function ask(q, qi, n, order, c)
   end
 end
 
-local function write_file(path, text)
-  local f, e = io.open(path, "wb")
-  if not f then return nil, e end
-  f:write(text)
-  f:close()
-  return true
-end
+local write_file = require("llm.fileio").write
 
 local function take(pos, flags)
   local path, e = quiz.resolve(pos[1])
