@@ -130,12 +130,7 @@ local STEP_KEYS = { title = 1, text = 1, run = 1, check = 1, exercise = 1, time 
 local LAB_KEYS = { id = 1, week = 1, number = 1, title = 1, objectives = 1, steps = 1, exercises = 1,
   size = 1, time = 1, memory = 1, summary = 1 }
 
-local function is_list(t)
-  if type(t) ~= "table" then return false end
-  local n = 0
-  for _ in pairs(t) do n = n + 1 end
-  return n == #t
-end
+local is_list = lint.is_list
 
 local function check_size(E, path, size)
   if size == nil then return end

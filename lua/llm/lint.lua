@@ -180,6 +180,14 @@ function M.line(map, path)
   return map[""] or 1
 end
 
+-- Whether t is a table holding exactly the array 1..#t (no other keys).
+function M.is_list(t)
+  if type(t) ~= "table" then return false end
+  local n = 0
+  for _ in pairs(t) do n = n + 1 end
+  return n == #t
+end
+
 -- Collects "file:line: path: message" errors.
 function M.collector(file, map)
   local c = { file = file, map = map or {}, items = {} }
