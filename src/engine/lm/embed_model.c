@@ -78,7 +78,8 @@ static int topk_insert(float *scores, int *ids, int found, int k, float s, int w
 
 int embed_nearest(embed_model *m, const float *query, int k, const int *exclude, int n_exclude, int *ids, float *sims)
 {
-    if (k <= 0 || build_unit(m) != LLM_OK) return 0;
+    if (k <= 0) return 0;
+    if (build_unit(m) != LLM_OK) return -1;
     int D = m->dim, V = m->vocab.size, found = 0;
     double qn = 0;
     for (int i = 0; i < D; i++) qn += (double)query[i] * query[i];
@@ -215,7 +216,8 @@ done:
  * Goldberg 2014) by s(x,b) s(x,c) / (s(x,a) + 0.001) with s = (cos + 1) / 2. */
 int embed_analogy(embed_model *m, int a, int b, int c, int mul, int k, int *ids, float *scores)
 {
-    if (k <= 0 || build_unit(m) != LLM_OK) return 0;
+    if (k <= 0) return 0;
+    if (build_unit(m) != LLM_OK) return -1;
     int D = m->dim, V = m->vocab.size, found = 0;
     const float *ua = m->unit + (size_t)a * D, *ub = m->unit + (size_t)b * D, *uc = m->unit + (size_t)c * D;
     for (int w = 0; w < V; w++) {
