@@ -15,6 +15,7 @@
 -- .params (size parameters), .size, .result (what run returned), .step.
 local fs = require "llm.fs"
 local lint = require "llm.lint"
+local fileio = require "llm.fileio"
 local sandbox = require "llm.sandbox"
 
 local M = {}
@@ -35,13 +36,7 @@ end
 
 function M.work_dir() return M.data_dir() .. "/work" end
 
-local function read_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then return nil, err end
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read_file = fileio.read
 M.read_file = read_file
 
 local function write_file(path, data)
@@ -50,22 +45,11 @@ local function write_file(path, data)
     local ok, err = fs.mkdir(dir)
     if not ok then return nil, err end
   end
-  local tmp = path .. ".tmp"
-  local f, err = io.open(tmp, "wb")
-  if not f then return nil, err end
-  f:write(data)
-  f:close()
-  local ok, rerr = os.rename(tmp, path)
-  if not ok then return nil, rerr end
-  return true
+  return fileio.replace(path, data)
 end
 M.write_file = write_file
 
-local function exists(path)
-  local f = io.open(path, "rb")
-  if f then f:close() return true end
-  return false
-end
+local exists = fileio.exists
 
 -- FNV-1a (32-bit) of a string, as 8 hex digits: identifies a lab version.
 function M.hash(s)
@@ -146,12 +130,7 @@ local STEP_KEYS = { title = 1, text = 1, run = 1, check = 1, exercise = 1, time 
 local LAB_KEYS = { id = 1, week = 1, number = 1, title = 1, objectives = 1, steps = 1, exercises = 1,
   size = 1, time = 1, memory = 1, summary = 1 }
 
-local function is_list(t)
-  if type(t) ~= "table" then return false end
-  local n = 0
-  for _ in pairs(t) do n = n + 1 end
-  return n == #t
-end
+local is_list = lint.is_list
 
 local function check_size(E, path, size)
   if size == nil then return end

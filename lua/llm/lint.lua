@@ -112,8 +112,7 @@ local function parse_table(toks, i, path, map)
     if toks[i].t == "name" and toks[i + 1].t == "op" and toks[i + 1].v == "=" then
       key, vstart = toks[i].v, i + 2
     elseif toks[i].t == "op" and toks[i].v == "[" then
-      local j = skip_expr(toks, i + 1)
-      -- skip_expr stops at , ; } only; find the matching ] instead
+      -- find the matching ] (skip_expr stops only at , ; })
       local depth, k = 0, i
       while toks[k].t ~= "eof" do
         if toks[k].t == "op" and toks[k].v == "[" then depth = depth + 1
@@ -126,7 +125,6 @@ local function parse_table(toks, i, path, map)
       if k == i + 2 and (toks[i + 1].t == "string") then key = toks[i + 1].v end
       if k == i + 2 and toks[i + 1].t == "number" then key = math.tointeger(tonumber(toks[i + 1].v)) end
       vstart = k + 2
-      _ = j
     else
       index = index + 1
       key, vstart = index, i
@@ -180,6 +178,14 @@ function M.line(map, path)
     path = parent
   end
   return map[""] or 1
+end
+
+-- Whether t is a table holding exactly the array 1..#t (no other keys).
+function M.is_list(t)
+  if type(t) ~= "table" then return false end
+  local n = 0
+  for _ in pairs(t) do n = n + 1 end
+  return n == #t
 end
 
 -- Collects "file:line: path: message" errors.

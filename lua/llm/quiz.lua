@@ -274,12 +274,7 @@ local Q_KEYS = { id = 1, kind = 1, points = 1, prompt = 1, explain = 1, choices 
   time = 1, memory = 1, llm = 1 }
 local T_KEYS = { name = 1, args = 1, expect = 1, tol = 1, check = 1, hidden = 1, points = 1, time = 1 }
 
-local function is_list(t)
-  if type(t) ~= "table" then return false end
-  local n = 0
-  for _ in pairs(t) do n = n + 1 end
-  return n == #t
-end
+local is_list = lint.is_list
 
 local function nonempty(s) return type(s) == "string" and s:find("%S") ~= nil end
 

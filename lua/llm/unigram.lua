@@ -23,7 +23,6 @@
 --     loss are removed, keeping shrink (0.75) of the vocabulary each round,
 --     until vocab_size is reached.
 -- Ids: 0 <unk>, 1 <s>, 2 </s>, then the pieces by decreasing probability.
-local llm = require "llm"
 
 local M = {}
 local SPACE = "\u{2581}"
@@ -243,7 +242,7 @@ function M.train(text, opts)
   while size > target do
     round = round + 1
     -- 3. loss of removing each piece
-    local freq, uses = {}, {}
+    local freq = {}
     for _, w in ipairs(words) do
       local seg = viterbi(w.cs, logp, maxlen)
       for _, p in ipairs(seg) do freq[p] = (freq[p] or 0) + w.freq end

@@ -17,25 +17,48 @@
 #include <lauxlib.h>
 #include "sandbox.h"
 
+/* An open folder owned by a to-be-closed userdata, so that a Lua error
+ * while names are pushed cannot leak it. */
+#define DIR_MT "llm.fs.dir"
+typedef struct dir_box { DIR *d; } dir_box;
+
+static int dir_close(lua_State *L)
+{
+    dir_box *b = luaL_checkudata(L, 1, DIR_MT);
+    if (b->d) closedir(b->d);
+    b->d = NULL;
+    return 0;
+}
+
 static int l_list(lua_State *L)
 {
     const char *dir = luaL_checkstring(L, 1);
-    DIR *d = opendir(dir);
-    if (!d) {
+    dir_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+    b->d = NULL;
+    if (luaL_newmetatable(L, DIR_MT)) {
+        lua_pushcfunction(L, dir_close);
+        lua_setfield(L, -2, "__close");
+        lua_pushcfunction(L, dir_close);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    lua_toclose(L, -1);
+    b->d = opendir(dir);
+    if (!b->d) {
         luaL_pushfail(L);
         lua_pushfstring(L, "cannot list %s: %s", dir, strerror(errno));
         return 2;
     }
-    /* Names collect in a Lua table first (no malloc'd memory across errors). */
     lua_newtable(L);
     int n = 0;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    while ((e = readdir(b->d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
         lua_pushstring(L, e->d_name);
         lua_rawseti(L, -2, ++n);
     }
-    closedir(d);
+    closedir(b->d);
+    b->d = NULL;
     /* Sort with table.sort semantics (byte order). */
     lua_getglobal(L, "table");
     if (lua_istable(L, -1)) {

@@ -388,7 +388,6 @@ static int l_quiz_attempt_finish(lua_State *L)
     if (n > 100000) return luaL_error(L, "store: quiz_attempt_finish: too many results (%d)", (int)n);
     /* The results array lives in a userdata, so a Lua error cannot leak it. */
     store_quiz_result *res = lua_newuserdatauv(L, (n ? n : 1) * sizeof *res, 0);
-    int tmp = lua_gettop(L);
     for (size_t i = 0; i < n; i++) {
         lua_rawgeti(L, 6, (lua_Integer)i + 1);
         if (!lua_istable(L, -1)) return luaL_error(L, "store: quiz_attempt_finish: result %d is not a table", (int)i + 1);
@@ -398,9 +397,8 @@ static int l_quiz_attempt_finish(lua_State *L)
         res[i].max = opt_field_number(L, t, "max", 0);
         res[i].feedback = opt_field_string(L, t, "feedback");
         if (!res[i].question) return luaL_error(L, "store: quiz_attempt_finish: result %d has no question", (int)i + 1);
-        lua_pop(L, 1); /* the row table stays anchored in the results array */
+        lua_pop(L, 1); /* the row table stays anchored in the results table (argument 6) */
     }
-    (void)tmp;
     check(L, store_quiz_attempt_finish(st, id, points, max, passed, n, res));
     return 0;
 }

@@ -87,12 +87,14 @@ void embed_model_free(embed_model *m);
 llm_status embed_word_vector(const embed_model *m, const char *word, float *out);
 
 /* The k nearest words by cosine similarity to `query` (D floats), skipping
- * ids in `exclude` (n_exclude of them). ids/sims have room for k. Returns how many. */
+ * ids in `exclude` (n_exclude of them). ids/sims have room for k. Returns how many,
+ * or -1 when memory for the unit vectors ran out (llm_last_error says so). */
 int embed_nearest(embed_model *m, const float *query, int k, const int *exclude, int n_exclude,
                   int *ids, float *sims);
 
 /* Analogy a : b :: c : ? (word ids); mul selects 3CosMul instead of 3CosAdd.
- * Writes the best k candidates and their scores; returns how many. */
+ * Writes the best k candidates and their scores; returns how many, or -1 as
+ * embed_nearest does. */
 int embed_analogy(embed_model *m, int a, int b, int c, int mul, int k, int *ids, float *scores);
 
 /* Exact t-SNE of n points x (n, d) into y (n, dims), dims 1..3, n <= 5000.

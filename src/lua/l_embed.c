@@ -198,6 +198,23 @@ static int m_vector(lua_State *L)
     return 1;
 }
 
+/* Push the words and the scores of a ranking (found of them; -1 is the
+ * engine's failure, raised). */
+static int push_ranked(lua_State *L, const embed_model *m, int found, const int *ids, const float *scores,
+                       const char *op)
+{
+    if (found < 0) return llm_lua_fail(L, op);
+    lua_createtable(L, found, 0);
+    lua_createtable(L, found, 0);
+    for (int i = 0; i < found; i++) {
+        lua_pushstring(L, m->vocab.words[ids[i]]);
+        lua_rawseti(L, -3, i + 1);
+        lua_pushnumber(L, scores[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 2;
+}
+
 static int m_nearest(lua_State *L)
 {
     embed_model *m = check_model(L, 1);
@@ -218,16 +235,7 @@ static int m_nearest(lua_State *L)
     }
     int *ids = lua_newuserdatauv(L, (size_t)k * sizeof *ids, 0);
     float *sims = lua_newuserdatauv(L, (size_t)k * sizeof *sims, 0);
-    int found = embed_nearest(m, q, (int)k, ex, used, ids, sims);
-    lua_createtable(L, found, 0);
-    lua_createtable(L, found, 0);
-    for (int i = 0; i < found; i++) {
-        lua_pushstring(L, m->vocab.words[ids[i]]);
-        lua_rawseti(L, -3, i + 1);
-        lua_pushnumber(L, sims[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    return 2;
+    return push_ranked(L, m, embed_nearest(m, q, (int)k, ex, used, ids, sims), ids, sims, "nearest");
 }
 
 static int m_analogy(lua_State *L)
@@ -245,16 +253,7 @@ static int m_analogy(lua_State *L)
     int mul = lua_toboolean(L, 6);
     int *ids = lua_newuserdatauv(L, (size_t)k * sizeof *ids, 0);
     float *sc = lua_newuserdatauv(L, (size_t)k * sizeof *sc, 0);
-    int found = embed_analogy(m, id[0], id[1], id[2], mul, (int)k, ids, sc);
-    lua_createtable(L, found, 0);
-    lua_createtable(L, found, 0);
-    for (int i = 0; i < found; i++) {
-        lua_pushstring(L, m->vocab.words[ids[i]]);
-        lua_rawseti(L, -3, i + 1);
-        lua_pushnumber(L, sc[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    return 2;
+    return push_ranked(L, m, embed_analogy(m, id[0], id[1], id[2], mul, (int)k, ids, sc), ids, sc, "analogy");
 }
 
 static int m_save(lua_State *L)

@@ -328,24 +328,36 @@ static int n_read_arpa(lua_State *L)
 }
 
 /* _ngram.synonyms(word, pos) with pos 0..4 */
+/* The engine's list of synonyms, owned by a to-be-closed userdata while
+ * it is copied into a table, so that a Lua error cannot leak it. */
+#define LIST_MT "llm.ngram.wordlist"
+typedef struct list_box { char **list; size_t n; } list_box;
+
+static int list_close(lua_State *L)
+{
+    list_box *b = luaL_checkudata(L, 1, LIST_MT);
+    if (b->list) augment_free_list(b->list, b->n);
+    b->list = NULL;
+    b->n = 0;
+    return 0;
+}
+
 static int n_synonyms(lua_State *L)
 {
     const char *w = luaL_checkstring(L, 1);
     lua_Integer pos = luaL_optinteger(L, 2, 0);
     if (pos < 0 || pos > 4) return luaL_error(L, "synonyms: part of speech must be 0..4");
-    char **list;
-    size_t n;
-    llm_lua_check(L, augment_synonyms(w, (augment_pos)pos, &list, &n), "synonyms");
-    if (!lua_checkstack(L, 2)) {
-        augment_free_list(list, n);
-        return luaL_error(L, "synonyms: stack overflow");
-    }
-    lua_createtable(L, (int)n, 0); /* cannot fail short of memory; list freed right after */
-    for (size_t i = 0; i < n; i++) {
-        lua_pushstring(L, list[i]);
+    list_box *b = lua_newuserdatauv(L, sizeof *b, 0);
+    b->list = NULL;
+    b->n = 0;
+    luaL_setmetatable(L, LIST_MT);
+    lua_toclose(L, -1);
+    llm_lua_check(L, augment_synonyms(w, (augment_pos)pos, &b->list, &b->n), "synonyms");
+    lua_createtable(L, (int)b->n, 0);
+    for (size_t i = 0; i < b->n; i++) {
+        lua_pushstring(L, b->list[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    augment_free_list(list, n);
     return 1;
 }
 
@@ -368,6 +380,12 @@ void l_ngram_register(lua_State *L)
     lua_pushcfunction(L, m_gc);
     lua_setfield(L, -2, "__gc");
     lua_pushcfunction(L, m_gc);
+    lua_setfield(L, -2, "__close");
+    lua_pop(L, 1);
+    luaL_newmetatable(L, LIST_MT);
+    lua_pushcfunction(L, list_close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, list_close);
     lua_setfield(L, -2, "__close");
     lua_pop(L, 1);
     lua_newtable(L);

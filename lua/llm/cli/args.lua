@@ -1,6 +1,7 @@
 -- llm.cli.args: not a command (main.c lists the commands) but what the
--- Lua commands share: splitting arguments into words and --flags, and the
--- two ways a command reports a problem.
+-- Lua commands share: splitting arguments into words and --flags, the two
+-- ways a command reports a problem, the dispatch of a command made of
+-- subcommands, and printing a linter's findings.
 local M = {}
 
 -- Split args into positional words and --flags. value_flags names the flags
@@ -40,6 +41,38 @@ function M.reporters(name)
     return 1
   end
   return usage_error, fail
+end
+
+-- The entry function of `llmlab NAME SUB [WORDS] [--FLAGS]`: no arguments
+-- print usage (exit 2); help, -h or --help (first, or --help anywhere)
+-- print it (exit 0); an unknown SUB or a value flag without its value is a
+-- usage error (exit 2); otherwise cmds[SUB](pos, flags) gives the status.
+function M.subcommands(name, usage, cmds, value_flags)
+  local usage_error = M.reporters(name)
+  return function(args)
+    if #args == 0 or args[1] == "--help" or args[1] == "-h" or args[1] == "help" then
+      print(usage)
+      return #args == 0 and 2 or 0
+    end
+    local sub = table.remove(args, 1)
+    local f = cmds[sub]
+    if not f then return usage_error("unknown command '" .. sub .. "'") end
+    local pos, flags = M.split(args, value_flags)
+    if not pos then
+      io.stderr:write("llmlab ", name, ": ", flags, "\n")
+      return 2
+    end
+    if flags.help then print(usage) return 0 end
+    return f(pos, flags)
+  end
+end
+
+-- Print a linter's messages for path to stderr, or "path: ok"; the exit
+-- status is 0 when there were none, else 1.
+function M.lint_report(path, errs)
+  for _, e in ipairs(errs) do io.stderr:write(e, "\n") end
+  if #errs == 0 then print(path .. ": ok") return 0 end
+  return 1
 end
 
 return M

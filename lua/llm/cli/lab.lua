@@ -4,7 +4,7 @@ local lab = require "llm.lab"
 local md = require "llm.markdown"
 local fs = require "llm.fs"
 local cli_args = require "llm.cli.args"
-local usage_error, err = cli_args.reporters("lab")
+local _, err = cli_args.reporters("lab")
 
 local USAGE = [[
 usage: llmlab lab COMMAND [ARGS] [--db PATH]
@@ -232,27 +232,7 @@ end
 
 function cmds.lint(pos)
   if not pos[1] then return err("lint needs a lab FILE") end
-  local errs = lab.lint(pos[1])
-  for _, e in ipairs(errs) do io.stderr:write(e, "\n") end
-  if #errs == 0 then print(pos[1] .. ": ok") return 0 end
-  return 1
+  return cli_args.lint_report(pos[1], lab.lint(pos[1]))
 end
 
-return function(args)
-  if #args == 0 or args[1] == "--help" or args[1] == "-h" or args[1] == "help" then
-    print(USAGE)
-    return #args == 0 and 2 or 0
-  end
-  local sub = table.remove(args, 1)
-  local f = cmds[sub]
-  if not f then
-    return usage_error("unknown command '" .. sub .. "'")
-  end
-  local pos, flags = cli_args.split(args, VALUE_FLAGS)
-  if not pos then
-    io.stderr:write("llmlab lab: ", flags, "\n")
-    return 2
-  end
-  if flags.help then print(USAGE) return 0 end
-  return f(pos, flags)
-end
+return cli_args.subcommands("lab", USAGE, cmds, VALUE_FLAGS)

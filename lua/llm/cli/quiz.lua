@@ -4,7 +4,7 @@ local quiz = require "llm.quiz"
 local md = require "llm.markdown"
 local fs = require "llm.fs"
 local cli_args = require "llm.cli.args"
-local usage_error, err = cli_args.reporters("quiz")
+local _, err = cli_args.reporters("quiz")
 
 local USAGE = [[
 usage: llmlab quiz COMMAND [ARGS] [--db PATH]
@@ -126,13 +126,7 @@ local function ask(q, qi, n, order, c)
   end
 end
 
-local function write_file(path, text)
-  local f, e = io.open(path, "wb")
-  if not f then return nil, e end
-  f:write(text)
-  f:close()
-  return true
-end
+local write_file = require("llm.fileio").write
 
 local function take(pos, flags)
   local path, e = quiz.resolve(pos[1])
@@ -326,27 +320,7 @@ end
 
 local function lint_cmd(pos)
   if not pos[1] then return err("lint needs a quiz FILE") end
-  local errs = quiz.lint(pos[1])
-  for _, e in ipairs(errs) do io.stderr:write(e, "\n") end
-  if #errs == 0 then print(pos[1] .. ": ok") return 0 end
-  return 1
+  return cli_args.lint_report(pos[1], quiz.lint(pos[1]))
 end
 
-return function(args)
-  if #args == 0 or args[1] == "--help" or args[1] == "-h" or args[1] == "help" then
-    print(USAGE)
-    return #args == 0 and 2 or 0
-  end
-  local sub = table.remove(args, 1)
-  local cmds = { list = list, take = take, grade = grade, lint = lint_cmd }
-  if not cmds[sub] then
-    return usage_error("unknown command '" .. sub .. "'")
-  end
-  local pos, flags = cli_args.split(args, VALUE_FLAGS)
-  if not pos then
-    io.stderr:write("llmlab quiz: ", flags, "\n")
-    return 2
-  end
-  if flags.help then print(USAGE) return 0 end
-  return cmds[sub](pos, flags)
-end
+return cli_args.subcommands("quiz", USAGE, { list = list, take = take, grade = grade, lint = lint_cmd }, VALUE_FLAGS)

@@ -23,27 +23,8 @@ local function sh(cmd)
   return ok == true and code == 0, (out:gsub("%s+$", ""))
 end
 
-local function exists(p)
-  local f = io.open(p, "r")
-  if f then f:close() return true end
-  return false
-end
-
-local function read_file(p)
-  local f = io.open(p, "r")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write_file(p, s)
-  local f, err = io.open(p, "w")
-  if not f then return nil, err end
-  f:write(s)
-  f:close()
-  return true
-end
+local fileio = require "llm.fileio"
+local exists, read_file, write_file = fileio.exists, fileio.read, fileio.write
 
 local function last_line(s)
   local last = ""

@@ -69,11 +69,7 @@ function M.folder(name)
   return M.dir() .. "/" .. name
 end
 
-local function exists(p)
-  local f = io.open(p, "r")
-  if f then f:close() return true end
-  return false
-end
+local exists = require("llm.fileio").exists
 
 function M.fetched(name)
   local e = M.entry(name)

@@ -96,7 +96,7 @@ end
 -- The lines of src in chunks between break lines (is_break(line)): an
 -- iterator of chunk text (lines joined by "\n"), first lineno. Chunks with
 -- no visible character are skipped.
-local function chunks(src, is_break)
+local function line_chunks(src, is_break)
   local done = false
   return function()
     if done then return nil end
@@ -122,7 +122,7 @@ end
 
 function M.paragraphs(path, opts)
   local o, report = policy(opts, "data.paragraphs")
-  return chunks(line_source(path, o, report, "data.paragraphs"), function(line) return line:match("^%s*$") end)
+  return line_chunks(line_source(path, o, report, "data.paragraphs"), function(line) return line:match("^%s*$") end)
 end
 
 -- Blocks of about opts.size bytes (1 MB) that end at a paragraph break
@@ -182,7 +182,7 @@ end
 function M.records(path, opts)
   local o, report = policy(opts, "data.records")
   local sep = o.separator or "%"
-  return chunks(line_source(path, o, report, "data.records"), function(line) return line == sep end)
+  return line_chunks(line_source(path, o, report, "data.records"), function(line) return line == sep end)
 end
 
 -- Tagged text in the NLTK/Brown form "word/tag word/tag", one sentence a
@@ -252,8 +252,8 @@ function M.gutenberg(path, opts)
 end
 
 function M.gutenberg_strip(text)
-  local out, inside, any_start = {}, false, text:upper():find("\n%*%*%*%s*START OF") or text:upper():find("^%*%*%*%s*START OF")
-  inside = not any_start
+  local any_start = text:upper():find("\n%*%*%*%s*START OF") or text:upper():find("^%*%*%*%s*START OF")
+  local out, inside = {}, not any_start
   for line in (text .. "\n"):gmatch("(.-)\r?\n") do
     local up = line:upper()
     if not inside then
@@ -695,7 +695,7 @@ local function decode_words(s)
 end
 
 local function parse_headers(block)
-  local headers, order = {}, {}
+  local headers = {}
   local last
   for line in (block .. "\n"):gmatch("(.-)\r?\n") do
     if line:match("^[ \t]") and last then
@@ -704,7 +704,7 @@ local function parse_headers(block)
       local k, v = line:match("^([!-9;-~]+):%s*(.*)$")
       if k then
         k = k:lower()
-        if headers[k] then headers[k] = headers[k] .. ", " .. v else order[#order + 1] = k headers[k] = v end
+        if headers[k] then headers[k] = headers[k] .. ", " .. v else headers[k] = v end
         last = k
       end
     end
@@ -796,7 +796,7 @@ function M.email(raw)
 end
 
 function M.email_file(path, opts)
-  local o, report = policy(opts, "data.email_file")
+  local _, report = policy(opts, "data.email_file")
   local raw = read_whole(path, "data.email_file")
   if raw:find("\0", 1, true) then
     report(("%s:1: binary data (NUL byte), not an e-mail message"):format(path))
@@ -805,7 +805,6 @@ function M.email_file(path, opts)
   local m, err = M.email(raw)
   if not m then report(("%s:1: %s"):format(path, err)) return nil end
   m.path = path
-  _ = o
   return m
 end
 

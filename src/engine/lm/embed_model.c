@@ -58,9 +58,28 @@ static llm_status build_unit(embed_model *m)
     return LLM_OK;
 }
 
+/* Insert word w with score s into the top-k list (scores[0..found) sorted
+ * high to low, ties keep the earlier word) when it belongs there; returns
+ * the new length. */
+static int topk_insert(float *scores, int *ids, int found, int k, float s, int w)
+{
+    if (found < k) found++;
+    else if (s <= scores[found - 1]) return found;
+    int at = found - 1;
+    while (at > 0 && scores[at - 1] < s) {
+        scores[at] = scores[at - 1];
+        ids[at] = ids[at - 1];
+        at--;
+    }
+    scores[at] = s;
+    ids[at] = w;
+    return found;
+}
+
 int embed_nearest(embed_model *m, const float *query, int k, const int *exclude, int n_exclude, int *ids, float *sims)
 {
-    if (k <= 0 || build_unit(m) != LLM_OK) return 0;
+    if (k <= 0) return 0;
+    if (build_unit(m) != LLM_OK) return -1;
     int D = m->dim, V = m->vocab.size, found = 0;
     double qn = 0;
     for (int i = 0; i < D; i++) qn += (double)query[i] * query[i];
@@ -72,17 +91,7 @@ int embed_nearest(embed_model *m, const float *query, int k, const int *exclude,
         const float *u = m->unit + (size_t)w * D;
         float s = 0;
         for (int i = 0; i < D; i++) s += u[i] * query[i];
-        s *= qinv;
-        if (found < k) found++;
-        else if (s <= sims[found - 1]) continue;
-        int at = found - 1; /* insertion into the sorted top-k */
-        while (at > 0 && sims[at - 1] < s) {
-            sims[at] = sims[at - 1];
-            ids[at] = ids[at - 1];
-            at--;
-        }
-        sims[at] = s;
-        ids[at] = w;
+        found = topk_insert(sims, ids, found, k, s * qinv, w);
     }
     return found;
 }
@@ -207,7 +216,8 @@ done:
  * Goldberg 2014) by s(x,b) s(x,c) / (s(x,a) + 0.001) with s = (cos + 1) / 2. */
 int embed_analogy(embed_model *m, int a, int b, int c, int mul, int k, int *ids, float *scores)
 {
-    if (k <= 0 || build_unit(m) != LLM_OK) return 0;
+    if (k <= 0) return 0;
+    if (build_unit(m) != LLM_OK) return -1;
     int D = m->dim, V = m->vocab.size, found = 0;
     const float *ua = m->unit + (size_t)a * D, *ub = m->unit + (size_t)b * D, *uc = m->unit + (size_t)c * D;
     for (int w = 0; w < V; w++) {
@@ -220,16 +230,7 @@ int embed_analogy(embed_model *m, int a, int b, int c, int mul, int k, int *ids,
             cc += u[i] * uc[i];
         }
         float s = mul ? ((cb + 1) / 2) * ((cc + 1) / 2) / ((ca + 1) / 2 + 0.001f) : cb - ca + cc;
-        if (found < k) found++;
-        else if (s <= scores[found - 1]) continue;
-        int at = found - 1;
-        while (at > 0 && scores[at - 1] < s) {
-            scores[at] = scores[at - 1];
-            ids[at] = ids[at - 1];
-            at--;
-        }
-        scores[at] = s;
-        ids[at] = w;
+        found = topk_insert(scores, ids, found, k, s, w);
     }
     return found;
 }

@@ -210,11 +210,7 @@ llm_status ngram_read_arpa(ngram_model **out, const char *path)
                 if (e == p) BAD("ngram read_arpa: %s line %zu: a %d-gram needs %d words", path, lineno, k, k);
                 int64_t id;
                 if (k == 1) {
-                    id = ng_str_intern(&m->words, p, (size_t)(e - p));
-                    if (id < 0) {
-                        s = LLM_ERR_NOMEM;
-                        goto done;
-                    }
+                    if ((s = ng_str_intern(&m->words, p, (size_t)(e - p), &id))) goto done;
                     if ((size_t)(e - p) == 5 && !memcmp(p, "<unk>", 5)) m->unk = (int32_t)id;
                 } else {
                     id = ng_str_find(&m->words, p, (size_t)(e - p));

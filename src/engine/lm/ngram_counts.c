@@ -23,14 +23,14 @@ const char *ng_str_get(const tok_map *t, size_t id)
 
 int64_t ng_str_find(const tok_map *t, const char *s, size_t n) { return tok_map_find(t, s, n); }
 
-int64_t ng_str_intern(tok_map *t, const char *s, size_t n)
+llm_status ng_str_intern(tok_map *t, const char *s, size_t n, int64_t *id)
 {
-    if (n > 1u << 20) {
-        llm_fail(LLM_ERR_ARG, "ngram: a token of %zu bytes is too long", n);
-        return -1;
-    }
-    size_t id;
-    return tok_map_add(t, s, n, 0, &id, NULL) ? -1 : (int64_t)id;
+    *id = -1;
+    if (n > 1u << 20) return llm_fail(LLM_ERR_ARG, "ngram: a token of %zu bytes is too long", n);
+    size_t ix;
+    llm_status st = tok_map_add(t, s, n, 0, &ix, NULL);
+    if (!st) *id = (int64_t)ix;
+    return st;
 }
 
 /* ------------------------------------------------------------ model basics */
@@ -110,9 +110,13 @@ int ngram_is_fitted(const ngram_model *m) { return m->fitted; }
 
 llm_status ng_add_specials(ngram_model *m)
 {
-    if (ng_str_intern(&m->words, "<s>", 3) != 0 || ng_str_intern(&m->words, "</s>", 4) != 1 ||
-        ng_str_intern(&m->words, "<UNK>", 5) != 2)
-        return LLM_ERR_NOMEM;
+    static const char *const specials[3] = {"<s>", "</s>", "<UNK>"};
+    for (int i = 0; i < 3; i++) {
+        int64_t id;
+        llm_status st = ng_str_intern(&m->words, specials[i], strlen(specials[i]), &id);
+        if (st) return st;
+        if (id != i) return llm_fail(LLM_ERR_STATE, "ngram: the special words must come first");
+    }
     m->bos = 0;
     m->eos = 1;
     m->unk = 2;
@@ -332,8 +336,9 @@ llm_status ngram_fit(ngram_model *m, const ngram_text *t)
     size_t wcap = 0;
     for (size_t i = 0; i < ntok; i++) {
         size_t len = t->lens ? t->lens[i] : strlen(t->tokens[i]);
-        int64_t id = ng_str_intern(&m->words, t->tokens[i], len);
-        if (id < 0) return *llm_last_error() ? LLM_ERR_ARG : LLM_ERR_NOMEM;
+        int64_t id;
+        llm_status st = ng_str_intern(&m->words, t->tokens[i], len, &id);
+        if (st) return st;
         if ((size_t)id >= wcap) {
             size_t nc = wcap ? wcap * 2 : 4096;
             while (nc <= (size_t)id) nc *= 2;

@@ -48,10 +48,10 @@ struct ngram_model {
     int fitted;
 };
 
-/* The vocabulary: ids of words (-1 when absent, or on failure with the
- * message set), and the NUL-terminated word of an id. */
+/* The vocabulary: the id of a word (-1 when absent), the id of a word
+ * added when absent, and the NUL-terminated word of an id. */
 int64_t ng_str_find(const tok_map *t, const char *s, size_t n);
-int64_t ng_str_intern(tok_map *t, const char *s, size_t n);
+llm_status ng_str_intern(tok_map *t, const char *s, size_t n, int64_t *id);
 void ng_str_free(tok_map *t);
 const char *ng_str_get(const tok_map *t, size_t id);
 

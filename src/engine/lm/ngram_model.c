@@ -620,11 +620,8 @@ llm_status ngram_load(ngram_model **out, const char *path)
         unsigned long long c;
         if (!sp || sscanf(line, "%llu", &c) != 1 || unescape(sp + 1) != 0)
             BAD("ngram load: %s line %zu: expected \"COUNT WORD\"", path, lineno);
-        int64_t id = ng_str_intern(&m->words, sp + 1, strlen(sp + 1));
-        if (id < 0) {
-            s = LLM_ERR_NOMEM;
-            goto done;
-        }
+        int64_t id;
+        if ((s = ng_str_intern(&m->words, sp + 1, strlen(sp + 1), &id))) goto done;
         if ((size_t)id != w) BAD("ngram load: %s line %zu: word \"%s\" appears twice", path, lineno, sp + 1);
         m->wcount[w] = c;
     }

@@ -294,7 +294,11 @@ static int is_punct_cat(utf8proc_category_t c)
            c == UTF8PROC_CATEGORY_PO;
 }
 
-llm_status tok_punct_remove(const char *s, size_t len, int space, char **out, size_t *out_len)
+/* A copy of s (checked to be UTF-8) with every code point that repl spells
+ * otherwise (a string; "" drops it) replaced, the others kept. No spelling
+ * is longer than its code point, so the copy fits in len + 1 bytes. */
+typedef const char *(*punct_repl)(utf8proc_int32_t cp, char one[2], int space);
+static llm_status punct_map(const char *s, size_t len, punct_repl repl, int space, char **out, size_t *out_len)
 {
     *out = NULL;
     llm_status st = check_utf8(s, len, "punctuation");
@@ -306,8 +310,12 @@ llm_status tok_punct_remove(const char *s, size_t len, int space, char **out, si
         utf8proc_int32_t cp;
         utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
         if (l <= 0) { free(d); return llm_fail(LLM_ERR_ARG, "punctuation: invalid UTF-8 at byte %zu", i + 1); }
-        if (is_punct_cat(utf8proc_category(cp))) {
-            if (space) d[k++] = ' ';
+        char one[2];
+        const char *r = repl(cp, one, space);
+        if (r) {
+            size_t rl = strlen(r);
+            memcpy(d + k, r, rl);
+            k += rl;
         } else {
             memcpy(d + k, s + i, (size_t)l);
             k += (size_t)l;
@@ -320,9 +328,22 @@ llm_status tok_punct_remove(const char *s, size_t len, int space, char **out, si
     return LLM_OK;
 }
 
-/* The ASCII spelling of a punctuation code point, or NULL to keep it. */
-static const char *punct_ascii(utf8proc_int32_t cp, char one[2])
+/* Punctuation (Unicode P* categories) becomes a space, or nothing. */
+static const char *punct_drop(utf8proc_int32_t cp, char one[2], int space)
 {
+    (void)one;
+    return is_punct_cat(utf8proc_category(cp)) ? (space ? " " : "") : NULL;
+}
+
+llm_status tok_punct_remove(const char *s, size_t len, int space, char **out, size_t *out_len)
+{
+    return punct_map(s, len, punct_drop, space, out, out_len);
+}
+
+/* The ASCII spelling of a punctuation code point, or NULL to keep it. */
+static const char *punct_ascii(utf8proc_int32_t cp, char one[2], int space)
+{
+    (void)space;
     switch (cp) {
     case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2039: case 0x203A: case 0x2032: return "'";
     case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x00AB: case 0x00BB: case 0x2033: return "\"";
@@ -348,30 +369,5 @@ static const char *punct_ascii(utf8proc_int32_t cp, char one[2])
 
 llm_status tok_punct_standardize(const char *s, size_t len, char **out, size_t *out_len)
 {
-    *out = NULL;
-    llm_status st = check_utf8(s, len, "punctuation");
-    if (st) return st;
-    char *d = llm_malloc(len + 1); /* every replacement is no longer than the original */
-    if (!d) return LLM_ERR_NOMEM;
-    size_t k = 0;
-    for (size_t i = 0; i < len;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t l = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
-        if (l <= 0) { free(d); return llm_fail(LLM_ERR_ARG, "punctuation: invalid UTF-8 at byte %zu", i + 1); }
-        char one[2];
-        const char *r = punct_ascii(cp, one);
-        if (r) {
-            size_t rl = strlen(r);
-            memcpy(d + k, r, rl);
-            k += rl;
-        } else {
-            memcpy(d + k, s + i, (size_t)l);
-            k += (size_t)l;
-        }
-        i += (size_t)l;
-    }
-    d[k] = 0;
-    *out = d;
-    *out_len = k;
-    return LLM_OK;
+    return punct_map(s, len, punct_ascii, 0, out, out_len);
 }
