@@ -28,6 +28,7 @@ run_lab() { # NUMBER ID CORPUS-FILE...
 
 run_lab 11 w05.lab11 kjv/kjv.txt
 run_lab 12 w05.lab12 kjv/kjv.txt
+run_lab 13 w06.lab13 kjv/kjv.txt
 run_lab 14 w06.lab14 kjv/kjv.txt
 
 # The untouched templates do not pass (a student has work to do).
