@@ -299,15 +299,21 @@ that merely *look* alike (subwords add noise when data is small).
           local stem = w:sub(1, 4)
           for _, x in ipairs(ws) do if x:sub(1, 4) == stem then hits = hits + 1; break end end
         end
-        return { rho = rho, hits = hits, n = #unseen, oov = not v:has("kingdomes") }
+        local s1, s2 = v:similarity("kingdomes", "kingdom"), v:similarity("kingdomes", "egypt")
+        local s3, s4 = v:similarity("moseses", "moses"), v:similarity("moseses", "gold")
+        print(string.format("\ncosine kingdomes-kingdom %.4f, kingdomes-egypt %.4f; moseses-moses %.4f, moseses-gold %.4f",
+          s1, s2, s3, s4))
+        print("(all cosines are close to 1: with this little text the vectors share a large common")
+        print(" component, and only the small differences between them carry meaning)")
+        return { rho = rho, hits = hits, n = #unseen, oov = not v:has("kingdomes"), spelled = s1 > s2 and s3 > s4 }
       end,
       check = function(ctx)
         local r = ctx.result
         local pts = 0
         if r.oov and r.hits >= 5 then pts = pts + 1 end
-        if r.rho > 0.05 then pts = pts + 1 end
-        return check.result(pts, 2, string.format("%d of %d unseen words have a neighbour with the same first letters; Spearman %.3f",
-          r.hits, r.n, r.rho))
+        if r.spelled then pts = pts + 1 end
+        return check.result(pts, 2, string.format("%d of %d unseen words have a neighbour with the same first letters; %s",
+          r.hits, r.n, r.spelled and "misspellings sit closest to their word" or "a misspelling is not closest to its word"))
       end,
     },
     {
