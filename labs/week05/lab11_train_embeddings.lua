@@ -87,7 +87,7 @@ return {
     small = { verses = 10000, dim = 40, epochs = 4, min_count = 3, buckets = 20000, ft_epochs = 3, glove_epochs = 15, tsne_words = 150,
       elmo_verses = 3000, elmo_hidden = 32, elmo_steps = 120 },
     full = { verses = 31102, dim = 100, epochs = 5, min_count = 5, buckets = 200000, ft_epochs = 5, glove_epochs = 25, tsne_words = 500,
-      elmo_verses = 31102, elmo_hidden = 256, elmo_steps = 3000 },
+      elmo_verses = 31102, elmo_hidden = 128, elmo_steps = 1500 },
   },
   time = 10,
   memory = 256,
@@ -383,7 +383,13 @@ heat map of the cosine similarities within and across the groups.
 ]],
       run = function(ctx)
         local p = ctx.params
-        if type(ctx.ex.scatter_points) ~= "function" then error("scatter_points is not defined yet", 0) end
+        -- a quick try on three made-up vectors before the training
+        local fake = { a = { 1, 0, 0 }, b = { 0, 1, 0 }, c = { 0, 0, 1 } }
+        local probe = ctx.ex.scatter_points({ has = function(_, w) return fake[w] ~= nil end,
+          vector = function(_, w) return fake[w] end }, { "a", "b", "x", "c" })
+        if type(probe) ~= "table" or #probe ~= 3 then
+          error("scatter_points on three known words (and one unknown) returned " .. check.show(probe), 0)
+        end
         local v = train("skipgram", p)
         local words, group_of = {}, {}
         for _, g in ipairs(GROUPS) do
@@ -461,7 +467,7 @@ heat map of the cosine similarities within and across the groups.
       exercise = "layer_mix",
       points = 4,
       heavy = true,
-      time = 900,
+      time = 1800,
       memory = 512,
       text = [[
 Every method so far gives **one** vector per word: "light" in *let there

@@ -53,8 +53,8 @@ return {
   size = {
     small = { verses = 1500, embed = 24, hidden = 64, layers = 1, batch = 16, seq = 32, steps = 150, lr = 5e-3,
       cell_steps = 120, gen = 120 },
-    full = { verses = 31102, embed = 64, hidden = 256, layers = 2, batch = 32, seq = 64, steps = 3000, lr = 2e-3,
-      cell_steps = 1000, gen = 400 },
+    full = { verses = 31102, embed = 64, hidden = 256, layers = 2, batch = 32, seq = 64, steps = 1500, lr = 2e-3,
+      cell_steps = 600, gen = 400 },
   },
   time = 10,
   memory = 256,
@@ -159,7 +159,7 @@ chunk, which is what makes carrying the hidden state meaningful. Write
       exercise = "train_tbptt",
       points = 3,
       heavy = true,
-      time = 900,
+      time = 1800,
       memory = 512,
       text = [[
 Write `train_tbptt(model, data, opt, opts)`. The step trains a one-layer
@@ -246,7 +246,7 @@ the model torn between". Write `perplexity(nll_sum, count)`.
       exercise = "perplexity",
       points = 2,
       heavy = true,
-      time = 900,
+      time = 1800,
       memory = 512,
       text = [[
 The same model with three cells, trained for the same number of steps with
@@ -349,7 +349,7 @@ temperature, top_k)`.
       exercise = "sample",
       points = 2,
       heavy = true,
-      time = 900,
+      time = 1800,
       memory = 512,
       text = [[
 A freshly trained LSTM writes with your sampler from the prompt "and god

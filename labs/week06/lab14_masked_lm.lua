@@ -72,8 +72,8 @@ return {
   size = {
     small = { verses = 2000, vocab = 400, block = 16, batch = 16, d_model = 32, n_layer = 1, n_head = 2,
       steps = 300, lr = 5e-3, eval_batches = 16 },
-    full = { verses = 31102, vocab = 3000, block = 32, batch = 32, d_model = 64, n_layer = 2, n_head = 4,
-      steps = 1500, lr = 2e-3, eval_batches = 32 },
+    full = { verses = 31102, vocab = 2000, block = 32, batch = 32, d_model = 64, n_layer = 2, n_head = 4,
+      steps = 1200, lr = 2e-3, eval_batches = 32 },
   },
   time = 10,
   memory = 256,
@@ -328,7 +328,7 @@ labels by hand.
       exercise = "train",
       points = 3,
       heavy = true,
-      time = 900,
+      time = 1800,
       memory = 512,
       text = [[
 Write `train(model, opt, steps, next_batch, opts, on_step)`. This step
@@ -426,7 +426,7 @@ Write `causal_pairs(window)`.
       title = "Side by side: masked and causal",
       points = 2,
       heavy = true,
-      time = 900,
+      time = 1800,
       memory = 512,
       text = [[
 The same network is trained twice for the same number of steps: once as a
