@@ -5,6 +5,17 @@ backward, at the shapes of bench/attention.lua, for side-by-side figures.
 Usage: /usr/bin/python3 bench/torch_attention.py [threads]
 Prints: attention CONFIG threads=T torch_ms=X
 """
+import os as _os
+import sys as _sys
+
+# The thread count must reach OpenBLAS (which Debian's torch uses for its
+# matrix products and which starts one thread per core when it loads) and
+# OpenMP before torch is imported: torch.set_num_threads alone leaves
+# OpenBLAS on every core, so a "1 thread" run would use two.
+if len(_sys.argv) > 1:
+    for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        _os.environ[_v] = _sys.argv[1]
+
 import math
 import sys
 import time

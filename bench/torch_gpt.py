@@ -11,6 +11,17 @@
 #
 # Prints `torch CONFIG threads=T tok_per_s=X mfu=Y rss_mb=Z` (peak RSS of
 # this process). Best run with OMP_WAIT_POLICY=PASSIVE (bench/compare.sh does).
+import os as _os
+import sys as _sys
+
+# The thread count must reach OpenBLAS (which Debian's torch uses for its
+# matrix products and which starts one thread per core when it loads) and
+# OpenMP before torch is imported: torch.set_num_threads alone leaves
+# OpenBLAS on every core, so a "1 thread" run would use two.
+if len(_sys.argv) > 2:
+    for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        _os.environ[_v] = _sys.argv[2]
+
 import math
 import resource
 import statistics
