@@ -10,17 +10,8 @@ local function corpus(p)
   local text = table.concat(wc.kjv { verses = p.verses }, "\n")
   local V = llm.rnnlm.Vocab.chars(text)
   local ids = V:encode(text)
-  local n = ids:size(1)
-  local nt = math.floor(n * 0.9)
-  return V, ids:narrow(1, 1, nt), ids:narrow(1, nt + 1, n - nt), #text
-end
-
-local function unigram_entropy(ids)
-  local c, n = {}, 0
-  for _, id in ipairs(ids:totable()) do c[id] = (c[id] or 0) + 1; n = n + 1 end
-  local h = 0
-  for _, k in pairs(c) do h = h - k / n * math.log(k / n) end
-  return h
+  local train, held = wc.split(ids, 0.9)
+  return V, train, held, #text
 end
 
 local function new_lm(p, V, cell)
@@ -173,7 +164,7 @@ the second chunk on, the state must be the previous one, detached.
         if type(ctx.ex.train_tbptt) ~= "function" then error("train_tbptt is not defined yet", 0) end
         llm.threads(1)
         local V, train_ids, val_ids, nchars = corpus(p)
-        local H = unigram_entropy(train_ids)
+        local H = require("llm.wordcorpus").unigram_entropy(train_ids)
         print(string.format("%d characters, %d distinct; character entropy %.3f nats", nchars, V:size(), H))
         llm.seed(1)
         local lm = new_lm(p, V, "lstm")
@@ -260,7 +251,7 @@ here, and which costs most per step?
         if type(probe) ~= "number" then error("perplexity returned " .. type(probe) .. ", not a number", 0) end
         llm.threads(1)
         local V, train_ids, val_ids = corpus(p)
-        local H = unigram_entropy(train_ids)
+        local H = require("llm.wordcorpus").unigram_entropy(train_ids)
         local curves, out = {}, { H = H }
         for _, cell in ipairs { "rnn", "gru", "lstm" } do
           llm.seed(1)

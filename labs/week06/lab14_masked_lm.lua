@@ -14,19 +14,8 @@ local function load_data(p)
   local words = wc.words(wc.kjv { verses = p.verses })
   local vocab = llm.mlm.Vocab(words, { size = p.vocab })
   local ids = vocab:encode(words)
-  local n = ids:size(1)
-  local nt = math.floor(n * 0.9)
-  return vocab, ids:narrow(1, 1, nt), ids:narrow(1, nt + 1, n - nt), #words
-end
-
--- Entropy (nats) of the word distribution of an id tensor: the loss of a
--- model that knows only how often each word occurs.
-local function unigram_entropy(ids)
-  local c, n = {}, 0
-  for _, id in ipairs(ids:totable()) do c[id] = (c[id] or 0) + 1; n = n + 1 end
-  local h = 0
-  for _, k in pairs(c) do h = h - k / n * math.log(k / n) end
-  return h
+  local train, held = wc.split(ids, 0.9)
+  return vocab, train, held, #words
 end
 
 local function new_model(p, vocab, causal)
@@ -353,7 +342,7 @@ loss to fall as much.
         local mopts = { mask_id = vocab.mask_id, vocab_size = vocab:size(), n_special = vocab.n_special, prob = 0.15 }
         local eopts = { objective = "mlm", block_size = p.block, batches = p.eval_batches }
         local before = llm.mlm.evaluate(model, val_ids, eopts)
-        local H = unigram_entropy(train_ids)
+        local H = require("llm.wordcorpus").unigram_entropy(train_ids)
         local opt = llm.optim.AdamW(model, { lr = p.lr, weight_decay = 0.01 })
         local plot = llm.plot.line { title = "masked LM on the KJV", xlabel = "step", ylabel = "loss (nats)",
           series = { { name = "masked loss", x = { 0 }, y = { before.loss } } },
@@ -451,7 +440,7 @@ below the baseline, and what the masked model now puts in the gaps.
         local p = ctx.params
         llm.threads(1)
         local vocab, train_ids, val_ids = load_data(p)
-        local H = unigram_entropy(train_ids)
+        local H = require("llm.wordcorpus").unigram_entropy(train_ids)
         local out, curves = {}, {}
         for _, obj in ipairs { "mlm", "clm" } do
           llm.seed(1)

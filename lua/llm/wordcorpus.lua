@@ -11,6 +11,9 @@
 --   wc.text(sents)   -> one sentence per line (what llm.embed trains on)
 --   wc.words(sents)  -> {"in", "the", "beginning", ...}
 --   wc.clean("Let there be light: and...")  -> "let there be light and"
+--   wc.split(ids, 0.9)        -> the first 90% and the rest of a 1-D id tensor
+--   wc.unigram_entropy(ids)   -> entropy (nats) of the ids' frequencies: the loss
+--                                of a model that knows only how often each id occurs
 --
 -- Cleaning keeps letters (ASCII, lower-cased) and inner apostrophes and
 -- turns everything else into spaces, so "LORD's" -> "lord's" and verse
@@ -111,6 +114,21 @@ function M.words(sentences)
     for w in s:gmatch("%S+") do out[#out + 1] = w end
   end
   return out
+end
+
+-- Training and held-out parts of a 1-D tensor: the first `frac` of it and the rest.
+function M.split(ids, frac)
+  local n = ids:size(1)
+  local nt = math.floor(n * frac)
+  return ids:narrow(1, 1, nt), ids:narrow(1, nt + 1, n - nt)
+end
+
+function M.unigram_entropy(ids)
+  local c, n = {}, 0
+  for _, id in ipairs(ids:totable()) do c[id] = (c[id] or 0) + 1; n = n + 1 end
+  local h = 0
+  for _, k in pairs(c) do h = h - k / n * math.log(k / n) end
+  return h
 end
 
 return M
