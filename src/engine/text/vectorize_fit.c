@@ -120,11 +120,12 @@ static int64_t new_node(fit_part *p, uint32_t left, uint32_t right)
     return (int64_t)p->nn++;
 }
 
-static inline int64_t word_node(fit_part *p, const char *s, size_t n)
+/* The node of word s (n bytes, hash h = tok_hash_bytes(s, n)), added when new. */
+static inline int64_t word_node(fit_part *p, const char *s, size_t n, uint64_t h)
 {
     size_t idx;
     int added;
-    if (tok_map_add(&p->words, s, n, 0, &idx, &added)) return -1;
+    if (tok_map_add_hashed(&p->words, s, n, h, 0, &idx, &added)) return -1;
     if (!added) return p->words.ent[idx].val;
     int64_t k = new_node(p, NO_LEFT, (uint32_t)idx);
     p->words.ent[idx].val = k;
@@ -196,17 +197,76 @@ static void collect_generic(void *ud, const char *term, size_t len)
 }
 
 /* Count the terms of one document (fast path). */
+static inline int ascii_word(unsigned char b)
+{
+    return (unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10 || b == '_';
+}
+
+/* The default pattern (\b\w\w+\b) on an all-ASCII document: the tokens are
+ * the runs of two or more of [A-Za-z0-9_] (what \w is on ASCII, for Python
+ * and for PCRE2 with UCP), lowercased when asked, into sc->low and sc->tok,
+ * their hashes into sc->row. *ok = 0 when the document holds a byte >= 0x80:
+ * the general path (UTF-8, Unicode lowercase, PCRE2) takes it then. */
+static llm_status ascii_tokens(const features_vectorizer *v, vec_scratch *sc, const char *doc, size_t len,
+                               size_t *out_ntok, int *ok)
+{
+    *ok = 0;
+    size_t cap = len / 2 + 2;
+    if (vec_ensure((void **)&sc->low, &sc->low_cap, len + 8, 1) ||
+        vec_ensure((void **)&sc->tok, &sc->tok_cap, 2 * cap, sizeof *sc->tok) ||
+        vec_ensure((void **)&sc->row, &sc->row_cap, cap, sizeof *sc->row))
+        return LLM_ERR_NOMEM;
+    const unsigned char *s = (const unsigned char *)doc;
+    unsigned char *low = (unsigned char *)sc->low;
+    unsigned char up = v->o.lowercase ? 26 : 0; /* letters to lowercase: A..Z or none */
+    size_t n = 0, i = 0;
+    while (i < len) {
+        unsigned char b = s[i];
+        if (b >= 0x80) return LLM_OK;
+        if (!ascii_word(b)) {
+            i++;
+            continue;
+        }
+        size_t start = i;
+        uint64_t h = TOK_FNV_OFFSET;
+        do {
+            unsigned char c = (unsigned char)(b - 'A') < up ? b + 32 : b;
+            low[i] = c;
+            h = (h ^ c) * TOK_FNV_PRIME;
+            b = ++i < len ? s[i] : 0;
+        } while (ascii_word(b));
+        size_t tl = i - start;
+        if (tl < 2 || (v->stop.n && tok_map_find(&v->stop, (const char *)low + start, tl) >= 0)) continue;
+        sc->tok[2 * n] = start;
+        sc->tok[2 * n + 1] = tl;
+        sc->row[n++] = h ^ h >> 31;
+    }
+    *out_ntok = n;
+    *ok = 1;
+    return LLM_OK;
+}
+
 static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const char *doc, size_t len, size_t docno)
 {
     vec_scratch *sc = &p->sc;
-    size_t tl, ntok;
-    llm_status s = vec_preprocess(v, sc, doc, len, docno, &tl);
-    if (!s) s = vec_tokenize(v, sc, sc->low, tl, &ntok);
-    if (s) return s;
+    size_t ntok;
     int lo = v->o.ngram_min, hi = v->o.ngram_max;
-    if (hi >= 2 && v->custom_pattern)
-        for (size_t i = 0; i < ntok; i++)
-            if (memchr(sc->low + sc->tok[2 * i], ' ', sc->tok[2 * i + 1])) return PART_SPACE;
+    int ascii = 0;
+    if (!v->custom_pattern) {
+        llm_status s = ascii_tokens(v, sc, doc, len, &ntok, &ascii);
+        if (s) return s;
+    }
+    if (!ascii) {
+        size_t tl;
+        llm_status s = vec_preprocess(v, sc, doc, len, docno, &tl);
+        if (!s) s = vec_tokenize(v, sc, sc->low, tl, &ntok);
+        if (s) return s;
+        if (hi >= 2 && v->custom_pattern)
+            for (size_t i = 0; i < ntok; i++)
+                if (memchr(sc->low + sc->tok[2 * i], ' ', sc->tok[2 * i + 1])) return PART_SPACE;
+        if (vec_ensure((void **)&sc->row, &sc->row_cap, ntok + 1, sizeof *sc->row)) return LLM_ERR_NOMEM;
+        for (size_t i = 0; i < ntok; i++) sc->row[i] = tok_hash_bytes(sc->low + sc->tok[2 * i], sc->tok[2 * i + 1]);
+    }
     size_t total = 0;
     for (int g = lo; g <= hi && (size_t)g <= ntok; g++) total += ntok - (size_t)g + 1;
     if (vec_ensure((void **)&sc->ids, &sc->ids_cap, 2 * ntok + 1, sizeof *sc->ids) ||
@@ -214,7 +274,7 @@ static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const cha
         return LLM_ERR_NOMEM;
     uint32_t *word = sc->ids, *cur = sc->ids + ntok;
     for (size_t i = 0; i < ntok; i++) {
-        int64_t k = word_node(p, sc->low + sc->tok[2 * i], sc->tok[2 * i + 1]);
+        int64_t k = word_node(p, sc->low + sc->tok[2 * i], sc->tok[2 * i + 1], sc->row[i]);
         if (k < 0) return *llm_last_error() ? LLM_ERR_ARG : LLM_ERR_NOMEM;
         word[i] = (uint32_t)k;
     }
@@ -306,7 +366,7 @@ static llm_status merge_part(fit_part *g, const fit_part *p, uint32_t *map)
         if (nd.left == NO_LEFT) {
             size_t len;
             const char *s = tok_map_key(&p->words, nd.right, &len);
-            x = word_node(g, s, len);
+            x = word_node(g, s, len, p->words.ent[nd.right].hash);
         } else {
             x = pair_node(g, map[nd.left], map[nd.right]);
         }
