@@ -40,7 +40,7 @@ typedef struct term_seen { uint32_t doc, slot; } term_seen;
 
 typedef struct fit_part {
     size_t d0, d1;       /* documents [d0, d1) */
-    size_t bytes;        /* their length */
+    size_t table_bytes;  /* the text its tables will hold (all of it for part 0) */
     int generic;         /* terms interned by string in `terms` */
     vec_scratch sc;
     tok_map words;       /* word -> node (val) */
@@ -56,8 +56,6 @@ typedef struct fit_part {
     term_seen *seen;     /* per term */
     size_t scap;
     uint32_t doc;        /* local document + 1 */
-    size_t *cend;        /* part_columns: column buckets */
-    uint32_t *trow, *tcnt;
     llm_status st;
     char msg[256];
 } fit_part;
@@ -73,9 +71,6 @@ static void part_free(fit_part *p)
     free(p->cnt);
     free(p->end);
     free(p->seen);
-    free(p->cend);
-    free(p->trow);
-    free(p->tcnt);
 }
 
 static llm_status part_reserve(fit_part *p, size_t need);
@@ -326,9 +321,10 @@ static void part_scan(const features_vectorizer *v, fit_part *p, const char *con
     p->end = llm_malloc((p->d1 - p->d0 + 1) * sizeof *p->end);
     if (!p->end) s = LLM_ERR_NOMEM;
     /* n-gram table sized from the text (about one distinct pair per 30
-     * bytes in English prose; load <= 1/2), so that it rarely grows */
+     * bytes in English prose; load <= 1/2), so that it rarely grows; the
+     * first part's receives the others' in the merge */
     size_t cap = 4096;
-    while (cap < p->bytes / 8 && cap < ((size_t)1 << 26)) cap *= 2;
+    while (cap < p->table_bytes / 8 && cap < ((size_t)1 << 26)) cap *= 2;
     if (!s && !p->generic && v->o.ngram_max >= 2 && pairs_grow(p, cap)) s = LLM_ERR_NOMEM;
     for (size_t d = p->d0; d < p->d1 && !s; d++) {
         if (!docs[d]) {
@@ -357,21 +353,37 @@ static void part_scan(const features_vectorizer *v, fit_part *p, const char *con
     if (s && s != PART_SPACE) snprintf(p->msg, sizeof p->msg, "%s", llm_last_error());
 }
 
-/* Merge part p's nodes into part 0's tables; map[k] = global node of local k. */
+/* Merge part p's nodes into part 0's tables; map[k] = global node of local k.
+ * Nodes go by blocks: the slots of the pairs whose two halves are mapped
+ * already are fetched together first (part 0's table is larger than the
+ * caches), then every node of the block is looked up in order. */
 static llm_status merge_part(fit_part *g, const fit_part *p, uint32_t *map)
 {
-    for (size_t k = 0; k < p->nn; k++) {
-        fit_node nd = p->nodes[k];
-        int64_t x;
-        if (nd.left == NO_LEFT) {
-            size_t len;
-            const char *s = tok_map_key(&p->words, nd.right, &len);
-            x = word_node(g, s, len, p->words.ent[nd.right].hash);
-        } else {
-            x = pair_node(g, map[nd.left], map[nd.right]);
+    enum { BLOCK = 32 };
+    uint64_t h[BLOCK];
+    for (size_t k0 = 0; k0 < p->nn; k0 += BLOCK) {
+        size_t k1 = k0 + BLOCK < p->nn ? k0 + BLOCK : p->nn;
+        for (size_t k = k0; k < k1; k++) {
+            fit_node nd = p->nodes[k];
+            if (nd.left == NO_LEFT || nd.left >= k0 || nd.right >= k0) continue;
+            h[k - k0] = tok_pair_hash(pair_key(map[nd.left], map[nd.right]));
+            __builtin_prefetch(&g->pairs[h[k - k0] & (g->pcap - 1)]);
         }
-        if (x < 0) return *llm_last_error() ? LLM_ERR_ARG : LLM_ERR_NOMEM;
-        map[k] = (uint32_t)x;
+        for (size_t k = k0; k < k1; k++) {
+            fit_node nd = p->nodes[k];
+            int64_t x;
+            if (nd.left == NO_LEFT) {
+                size_t len;
+                const char *s = tok_map_key(&p->words, nd.right, &len);
+                x = word_node(g, s, len, p->words.ent[nd.right].hash);
+            } else {
+                uint32_t l = map[nd.left], r = map[nd.right];
+                size_t hk = nd.left >= k0 || nd.right >= k0 ? tok_pair_hash(pair_key(l, r)) : h[k - k0];
+                x = pair_node_h(g, l, r, hk);
+            }
+            if (x < 0) return *llm_last_error() ? LLM_ERR_ARG : LLM_ERR_NOMEM;
+            map[k] = (uint32_t)x;
+        }
     }
     return LLM_OK;
 }
@@ -450,64 +462,37 @@ static llm_status choose_terms(const features_vectorizer *v, size_t nt, size_t n
     return LLM_OK;
 }
 
-/* Rows in column order without sorting them: the part's entries are
- * renumbered into columns and bucketed by column (trow, tcnt: row and count,
- * column c in [cend[c - 1], cend[c])), then part_rows reads the buckets in
- * column order back into the rows. kept[d] gets row d's length. */
-static llm_status part_columns(fit_part *p, const int32_t *col_of, size_t ncols, int64_t *kept)
+/* Renumber the part's rows into columns (dropping pruned terms) and sort
+ * them, in place; kept[d] gets row d's length. */
+static llm_status part_sorted(fit_part *p, const int32_t *col_of, int64_t *kept)
 {
-    p->cend = llm_calloc(ncols + 1, sizeof *p->cend);
-    if (!p->cend) return LLM_ERR_NOMEM;
-    size_t a = 0, total = 0;
+    size_t a = 0, w = 0;
     for (size_t d = p->d0; d < p->d1; d++) {
         size_t b = p->end[d - p->d0], n = 0;
+        if (vec_ensure((void **)&p->sc.row, &p->sc.row_cap, b - a + 1, sizeof *p->sc.row)) return LLM_ERR_NOMEM;
+        uint64_t *row = p->sc.row;
         for (size_t j = a; j < b; j++) {
             int32_t c = col_of[p->ids[j]];
-            p->ids[j] = (uint32_t)c; /* UINT32_MAX: pruned */
-            if (c >= 0) {
-                n++;
-                p->cend[c + 1]++;
-            }
+            if (c >= 0) row[n++] = (uint64_t)c << 32 | p->cnt[j];
+        }
+        text_sort_u64(row, n);
+        for (size_t j = 0; j < n; j++) {
+            p->ids[w] = (uint32_t)(row[j] >> 32);
+            p->cnt[w++] = (uint32_t)row[j];
         }
         kept[d] = (int64_t)n;
-        total += n;
-        a = b;
-    }
-    /* cend[c - 1] = start of column c, moving to its end while filling */
-    for (size_t c = 1; c <= ncols; c++) p->cend[c] += p->cend[c - 1];
-    p->trow = llm_malloc((total ? total : 1) * sizeof *p->trow);
-    p->tcnt = llm_malloc((total ? total : 1) * sizeof *p->tcnt);
-    if (!p->trow || !p->tcnt) return LLM_ERR_NOMEM;
-    a = 0;
-    for (size_t d = p->d0; d < p->d1; d++) {
-        size_t b = p->end[d - p->d0];
-        for (size_t j = a; j < b; j++) {
-            uint32_t c = p->ids[j];
-            if (c == UINT32_MAX) continue;
-            size_t q = p->cend[c]++;
-            p->trow[q] = (uint32_t)(d - p->d0);
-            p->tcnt[q] = p->cnt[j];
-        }
         a = b;
     }
     return LLM_OK;
 }
 
-static void part_rows(fit_part *p, size_t ncols, llm_csr *m)
+static void part_copy(fit_part *p, llm_csr *m)
 {
-    /* end[] (no longer needed) becomes each row's write position in the part's range */
-    int64_t base = m->indptr[p->d0];
-    size_t *pos = p->end; /* (d1 - d0) */
-    for (size_t d = p->d0; d < p->d1; d++) pos[d - p->d0] = (size_t)(m->indptr[d] - base);
-    int32_t *ind = m->indices + base;
-    float *val = m->values + base;
-    size_t j = 0;
-    for (size_t c = 0; c < ncols; c++)
-        for (size_t e = p->cend[c]; j < e; j++) {
-            size_t q = pos[p->trow[j]]++;
-            ind[q] = (int32_t)c;
-            val[q] = (float)p->tcnt[j];
-        }
+    int64_t base = m->indptr[p->d0], n = m->indptr[p->d1] - base;
+    for (int64_t j = 0; j < n; j++) {
+        m->indices[base + j] = (int32_t)p->ids[j];
+        m->values[base + j] = (float)p->cnt[j];
+    }
 }
 
 static llm_status fit_parts(features_vectorizer *v, fit_part *parts, int np, const char *const *docs,
@@ -593,14 +578,14 @@ static llm_status fit_parts(features_vectorizer *v, fit_part *parts, int np, con
     vec_set_terms(v, vstr, voff, nkeep);
     /* rows: renumber and sort in parallel, then copy into one matrix */
 #pragma omp parallel for num_threads(np) schedule(static, 1) if (np > 1)
-    for (int i = 0; i < np; i++) parts[i].st = part_columns(&parts[i], col_of, nkeep, indptr + 1);
+    for (int i = 0; i < np; i++) parts[i].st = part_sorted(&parts[i], col_of, indptr + 1);
     for (int i = 0; i < np && !s; i++) s = parts[i].st;
     if (s) goto done;
     for (size_t d = 0; d < ndocs; d++) indptr[d + 1] += indptr[d];
     if ((s = csr_new(&m, (int64_t)ndocs, (int64_t)nkeep, indptr[ndocs]))) goto done;
     memcpy(m->indptr, indptr, (ndocs + 1) * sizeof *indptr);
 #pragma omp parallel for num_threads(np) schedule(static, 1) if (np > 1)
-    for (int i = 0; i < np; i++) part_rows(&parts[i], nkeep, m);
+    for (int i = 0; i < np; i++) part_copy(&parts[i], m);
     *out = m;
 done:
     free(df);
@@ -644,7 +629,7 @@ llm_status vec_fit_counts(features_vectorizer *v, const char *const *docs, const
                 d++;
             } while (d < last && (i == np - 1 || acc < goal));
             parts[i].d1 = d;
-            parts[i].bytes = acc - start;
+            parts[i].table_bytes = i ? acc - start : total;
         }
         llm_status s = fit_parts(v, parts, np, docs, lens, ndocs, out);
         for (int i = 0; i < np; i++) part_free(&parts[i]);
