@@ -175,6 +175,12 @@ static void check_threads(const features_opts *o)
     for (int64_t r = 0; r < one.m->nrows; r++)
         for (int64_t p = one.m->indptr[r] + 1; p < one.m->indptr[r + 1]; p++)
             ck_assert_int_lt(one.m->indices[p - 1], one.m->indices[p]);
+    /* transform analyses with PCRE2 only (fitting takes a shortcut on ASCII
+     * documents with the default pattern): the same matrix again */
+    fitted again = {NULL, one.v};
+    ck_assert_int_eq(features_transform(one.v, corpus, NULL, NDOCS, &again.m), LLM_OK);
+    assert_same(one, again);
+    csr_free(again.m);
     int threads[] = {2, 3, 8};
     for (size_t t = 0; t < 3; t++) {
         fitted f = fit_with(o, threads[t]);
