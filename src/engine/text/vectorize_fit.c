@@ -40,6 +40,7 @@ typedef struct term_seen { uint32_t doc, slot; } term_seen;
 
 typedef struct fit_part {
     size_t d0, d1;       /* documents [d0, d1) */
+    size_t bytes;        /* the length of its documents */
     size_t table_bytes;  /* the text its tables will hold (all of it for part 0) */
     int generic;         /* terms interned by string in `terms` */
     vec_scratch sc;
@@ -326,6 +327,9 @@ static void part_scan(const features_vectorizer *v, fit_part *p, const char *con
     size_t cap = 4096;
     while (cap < p->table_bytes / 8 && cap < ((size_t)1 << 26)) cap *= 2;
     if (!s && !p->generic && v->o.ngram_max >= 2 && pairs_grow(p, cap)) s = LLM_ERR_NOMEM;
+    /* distinct terms per document: about one per 3 bytes of English with
+     * unigrams + bigrams (a guess; the arrays grow when it is short) */
+    if (!s && part_reserve(p, p->bytes / 3 + 1)) s = LLM_ERR_NOMEM;
     for (size_t d = p->d0; d < p->d1 && !s; d++) {
         if (!docs[d]) {
             s = llm_fail(LLM_ERR_ARG, "vectorizer: document %zu is missing", d + 1);
@@ -629,6 +633,7 @@ llm_status vec_fit_counts(features_vectorizer *v, const char *const *docs, const
                 d++;
             } while (d < last && (i == np - 1 || acc < goal));
             parts[i].d1 = d;
+            parts[i].bytes = acc - start;
             parts[i].table_bytes = i ? acc - start : total;
         }
         llm_status s = fit_parts(v, parts, np, docs, lens, ndocs, out);
