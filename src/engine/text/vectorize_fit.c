@@ -348,7 +348,7 @@ static void part_scan(const features_vectorizer *v, fit_part *p, const char *con
         p->end[d - p->d0] = p->nids;
         if (((d - p->d0) & 255) == 255) {
             if (llm_interrupted()) s = llm_fail(LLM_ERR_INTERRUPTED, "vectorizer: interrupted");
-            else if (report)
+            else if (report && ((d - p->d0) & 1023) == 1023) /* the calling thread only */
                 llm_progress("vectorize", (double)(d + 1 - p->d0) / (double)(p->d1 - p->d0) * (double)ndocs,
                              (double)ndocs);
         }
