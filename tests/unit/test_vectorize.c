@@ -175,6 +175,11 @@ static void check_threads(const features_opts *o)
     for (int64_t r = 0; r < one.m->nrows; r++)
         for (int64_t p = one.m->indptr[r] + 1; p < one.m->indptr[r + 1]; p++)
             ck_assert_int_lt(one.m->indices[p - 1], one.m->indices[p]);
+    /* the vocabulary in strictly increasing byte order */
+    for (size_t c = 1; c < features_vocab_size(one.v); c++) {
+        const char *x = features_term(one.v, c - 1), *y = features_term(one.v, c);
+        ck_assert_msg(strcmp(x, y) < 0, "\"%s\" before \"%s\"", x, y);
+    }
     /* transform analyses with PCRE2 only (fitting takes a shortcut on ASCII
      * documents with the default pattern): the same matrix again */
     fitted again = {NULL, one.v};
@@ -256,6 +261,27 @@ START_TEST(space_tokens_share_ngrams)
 }
 END_TEST
 
+START_TEST(control_bytes_sort_as_bytes)
+{
+    /* "a\x01" sorts before "a x" (0x01 < space): bigrams of words holding a
+     * byte below the space cannot be ordered by their words' ranks */
+    const char *docs[] = {"a x a\x01"};
+    features_opts o;
+    features_default_opts(&o, 0);
+    o.token_pattern = "[^ ]+";
+    o.ngram_max = 2;
+    features_vectorizer *v;
+    llm_csr *m;
+    ck_assert_int_eq(features_new(&v, &o), LLM_OK);
+    ck_assert_int_eq(features_fit_transform(v, docs, NULL, 1, &m), LLM_OK);
+    const char *want[] = {"a", "a\x01", "a x", "x", "x a\x01"};
+    ck_assert_uint_eq(features_vocab_size(v), 5);
+    for (size_t c = 0; c < 5; c++) ck_assert_str_eq(features_term(v, c), want[c]);
+    csr_free(m);
+    features_free(v);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vectorize");
@@ -266,6 +292,7 @@ int main(void)
     tcase_add_test(tc, sort_u64_random);
     tcase_add_test(tc, threads_same_output);
     tcase_add_test(tc, space_tokens_share_ngrams);
+    tcase_add_test(tc, control_bytes_sort_as_bytes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

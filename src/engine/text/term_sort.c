@@ -6,6 +6,7 @@
  *    bytes; a radix sort orders the keys, and only runs of equal keys (terms
  *    sharing their first 8 bytes, or shorter terms padded alike) are sorted
  *    again by comparing the whole strings.
+ *  - text_sort_keyed: ids by 64-bit integer keys (the same radix sort).
  *  - text_sort_u64: the small per-row sorts (column << 32 | count).
  */
 #define _GNU_SOURCE /* qsort_r */
@@ -27,26 +28,13 @@ static int cmp_full(const void *a, const void *b, void *ctx)
     return (lx > ly) - (lx < ly);
 }
 
-llm_status text_sort_terms(uint32_t *ids, size_t n, const char *arena, const size_t *off, const uint32_t *len)
+/* LSD radix sort of a[0..n) by key, a byte at a time (b: scratch of n);
+ * returns the buffer that holds the result. Stable. */
+static keyed *radix_keyed(keyed *a, keyed *b, size_t n, size_t (*hist)[256])
 {
-    if (n < 2) return LLM_OK;
-    keyed *a = llm_malloc(n * sizeof *a), *b = llm_malloc(n * sizeof *b);
-    size_t (*hist)[256] = llm_calloc(8, sizeof *hist);
-    if (!a || !b || !hist) {
-        free(a);
-        free(b);
-        free(hist);
-        return LLM_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const unsigned char *s = (const unsigned char *)arena + off[ids[i]];
-        uint32_t l = len[ids[i]];
-        uint64_t k = 0;
-        for (uint32_t j = 0; j < 8; j++) k = k << 8 | (j < l ? s[j] : 0);
-        a[i] = (keyed){k, ids[i], 0};
-        for (int d = 0; d < 8; d++) hist[d][(k >> (8 * d)) & 0xff]++;
-    }
-    /* least significant byte first; a byte all keys share needs no pass */
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < 8; d++) hist[d][(a[i].key >> (8 * d)) & 0xff]++;
+    /* a byte all keys share needs no pass */
     for (int d = 0; d < 8; d++) {
         size_t *h = hist[d];
         if (h[(a[0].key >> (8 * d)) & 0xff] == n) continue;
@@ -61,18 +49,56 @@ llm_status text_sort_terms(uint32_t *ids, size_t n, const char *arena, const siz
         a = b;
         b = t;
     }
-    term_src src = {arena, off, len};
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && a[j].key == a[i].key) j++;
-        if (j - i > 1) qsort_r(a + i, j - i, sizeof *a, cmp_full, &src);
-        i = j;
+    return a;
+}
+
+/* ids[i] with key keys[i] (or, keys NULL, the 8-byte prefix of its term),
+ * sorted by key; runs of equal keys then by whole terms when src is set. */
+static llm_status sort_ids(uint32_t *ids, const uint64_t *keys, size_t n, const term_src *src)
+{
+    if (n < 2) return LLM_OK;
+    keyed *a = llm_malloc(n * sizeof *a), *b = llm_malloc(n * sizeof *b);
+    size_t (*hist)[256] = llm_calloc(8, sizeof *hist);
+    if (!a || !b || !hist) {
+        free(a);
+        free(b);
+        free(hist);
+        return LLM_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n; i++) ids[i] = a[i].id;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = 0;
+        if (keys) k = keys[i];
+        else {
+            const unsigned char *s = (const unsigned char *)src->arena + src->off[ids[i]];
+            uint32_t l = src->len[ids[i]];
+            for (uint32_t j = 0; j < 8; j++) k = k << 8 | (j < l ? s[j] : 0);
+        }
+        a[i] = (keyed){k, ids[i], 0};
+    }
+    keyed *r = radix_keyed(a, b, n, hist);
+    if (src)
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && r[j].key == r[i].key) j++;
+            if (j - i > 1) qsort_r(r + i, j - i, sizeof *r, cmp_full, (void *)src);
+            i = j;
+        }
+    for (size_t i = 0; i < n; i++) ids[i] = r[i].id;
     free(a);
     free(b);
     free(hist);
     return LLM_OK;
+}
+
+llm_status text_sort_terms(uint32_t *ids, size_t n, const char *arena, const size_t *off, const uint32_t *len)
+{
+    term_src src = {arena, off, len};
+    return sort_ids(ids, NULL, n, &src);
+}
+
+llm_status text_sort_keyed(uint32_t *ids, const uint64_t *keys, size_t n)
+{
+    return sort_ids(ids, keys, n, NULL);
 }
 
 static void insertion_u64(uint64_t *a, size_t n)

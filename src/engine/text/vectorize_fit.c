@@ -431,39 +431,114 @@ static int cmp_tf(const void *a, const void *b)
     return (x->rank > y->rank) - (x->rank < y->rank);
 }
 
-/* The kept terms (by document frequency, then max_features) in byte
- * order: keep[0..*nkeep). */
-static llm_status choose_terms(const features_vectorizer *v, size_t nt, size_t ndocs, const int64_t *df,
-                               const double *tf, const char *arena, const size_t *off, const uint32_t *len,
-                               uint32_t *keep, size_t *nkeep_out)
+/* The terms whose document frequency is within [min_df, max_df]. */
+static llm_status filter_df(const features_vectorizer *v, size_t nt, size_t ndocs, const int64_t *df,
+                            uint32_t *keep, size_t *nkeep)
 {
     double n = (double)ndocs;
     double hi = v->o.max_df_is_count ? v->o.max_df : v->o.max_df * n;
     double lo = v->o.min_df_is_count ? v->o.min_df : v->o.min_df * n;
     if (hi < lo) return llm_fail(LLM_ERR_ARG, "vectorizer: max_df corresponds to < documents than min_df");
-    size_t nkeep = 0;
+    size_t k = 0;
     for (size_t i = 0; i < nt; i++)
-        if (df[i] > 0 && (double)df[i] <= hi && (double)df[i] >= lo) keep[nkeep++] = (uint32_t)i;
-    llm_status s = text_sort_terms(keep, nkeep, arena, off, len);
-    if (s) return s;
-    if (v->o.max_features > 0 && nkeep > (size_t)v->o.max_features) {
-        tf_rank *tr = llm_malloc(nkeep * sizeof *tr);
+        if (df[i] > 0 && (double)df[i] <= hi && (double)df[i] >= lo) keep[k++] = (uint32_t)i;
+    *nkeep = k;
+    return LLM_OK;
+}
+
+/* Of the sorted kept terms, the max_features most frequent (still sorted). */
+static llm_status cut_max_features(const features_vectorizer *v, const double *tf, uint32_t *keep, size_t *nkeep)
+{
+    size_t nk = *nkeep;
+    if (v->o.max_features > 0 && nk > (size_t)v->o.max_features) {
+        tf_rank *tr = llm_malloc(nk * sizeof *tr);
         if (!tr) return LLM_ERR_NOMEM;
-        for (size_t r = 0; r < nkeep; r++) tr[r] = (tf_rank){tf[keep[r]], (uint32_t)r, keep[r]};
-        qsort(tr, nkeep, sizeof *tr, cmp_tf);
+        for (size_t r = 0; r < nk; r++) tr[r] = (tf_rank){tf[keep[r]], (uint32_t)r, keep[r]};
+        qsort(tr, nk, sizeof *tr, cmp_tf);
         size_t lim = (size_t)v->o.max_features, w = 0;
-        /* the lim most frequent, back in byte order */
-        for (size_t r = 0; r < nkeep; r++) keep[r] = UINT32_MAX;
+        for (size_t r = 0; r < nk; r++) keep[r] = UINT32_MAX;
         for (size_t r = 0; r < lim; r++) keep[tr[r].rank] = tr[r].id;
-        for (size_t r = 0; r < nkeep; r++)
+        for (size_t r = 0; r < nk; r++)
             if (keep[r] != UINT32_MAX) keep[w++] = keep[r];
-        nkeep = lim;
+        nk = lim;
         free(tr);
     }
-    if (nkeep == 0)
+    if (nk == 0)
         return llm_fail(LLM_ERR_ARG, "vectorizer: after pruning, no terms remain; try a lower min_df or a higher max_df");
-    *nkeep_out = nkeep;
+    *nkeep = nk;
     return LLM_OK;
+}
+
+/* Words and bigrams whose words have no byte <= ' ' sort as the pairs of
+ * their words' ranks: "w1 w2" against "v1 v2" is decided by w1 against v1
+ * (a space, or the end, comes before any byte of a longer word), then by
+ * w2 against v2; a word alone comes before its bigrams. So the words are
+ * sorted by bytes and the terms by an integer key (rank w1 + 1, rank w2 + 1
+ * or 0), with no string built or compared. 0 when that does not hold (the
+ * caller sorts the strings). */
+static int sort_by_word_rank(const fit_part *g, int hi, uint32_t *keep, size_t nkeep, llm_status *st)
+{
+    *st = LLM_OK;
+    if (hi > 2) return 0;
+    size_t nw = g->words.n;
+    for (size_t w = 0; w < nw; w++) {
+        size_t l;
+        const unsigned char *s = (const unsigned char *)tok_map_key(&g->words, w, &l);
+        for (size_t j = 0; j < l; j++)
+            if (s[j] <= ' ') return 0;
+    }
+    uint32_t *order = llm_malloc((nw + 1) * sizeof *order), *rank = llm_malloc((nw + 1) * sizeof *rank);
+    size_t *off = llm_malloc((nw + 1) * sizeof *off);
+    uint32_t *len = llm_malloc((nw + 1) * sizeof *len);
+    uint64_t *key = llm_malloc((nkeep + 1) * sizeof *key);
+    if (!order || !rank || !off || !len || !key) *st = LLM_ERR_NOMEM;
+    if (!*st) {
+        for (size_t w = 0; w < nw; w++) {
+            order[w] = (uint32_t)w;
+            off[w] = g->words.ent[w].off;
+            len[w] = (uint32_t)g->words.ent[w].len;
+        }
+        *st = text_sort_terms(order, nw, g->words.arena, off, len);
+    }
+    if (!*st) {
+        for (size_t r = 0; r < nw; r++) rank[order[r]] = (uint32_t)r;
+        for (size_t i = 0; i < nkeep; i++) {
+            fit_node nd = g->nodes[keep[i]];
+            if (nd.left == NO_LEFT) key[i] = (uint64_t)(rank[nd.right] + 1) << 32;
+            else key[i] = (uint64_t)(rank[g->nodes[nd.left].right] + 1) << 32 | (rank[g->nodes[nd.right].right] + 1);
+        }
+        *st = text_sort_keyed(keep, key, nkeep);
+    }
+    free(order);
+    free(rank);
+    free(off);
+    free(len);
+    free(key);
+    return 1;
+}
+
+/* Length of node k's string (words and bigrams), and the string itself. */
+static size_t node_len(const fit_part *g, uint32_t k)
+{
+    fit_node nd = g->nodes[k];
+    if (nd.left == NO_LEFT) return g->words.ent[nd.right].len;
+    return g->words.ent[g->nodes[nd.left].right].len + 1 + g->words.ent[g->nodes[nd.right].right].len;
+}
+
+static void node_copy(const fit_part *g, uint32_t k, char *d)
+{
+    fit_node nd = g->nodes[k];
+    size_t la, lb;
+    if (nd.left == NO_LEFT) {
+        const char *w = tok_map_key(&g->words, nd.right, &la);
+        memcpy(d, w, la);
+        return;
+    }
+    const char *a = tok_map_key(&g->words, g->nodes[nd.left].right, &la);
+    const char *b = tok_map_key(&g->words, g->nodes[nd.right].right, &lb);
+    memcpy(d, a, la);
+    d[la] = ' ';
+    memcpy(d + la + 1, b, lb);
 }
 
 /* Renumber the part's rows into columns (dropping pruned terms) and sort
@@ -549,19 +624,24 @@ static llm_status fit_parts(features_vectorizer *v, fit_part *parts, int np, con
         s = llm_fail(LLM_ERR_ARG, "vectorizer: empty vocabulary; perhaps the documents only contain stop words");
         goto done;
     }
+    if ((s = filter_df(v, nt, ndocs, df, keep, &nkeep))) goto done;
+    int by_rank = 0;
     if (g->generic) {
         for (size_t k = 0; k < nt; k++) {
             off[k] = g->terms.ent[k].off;
             len[k] = (uint32_t)g->terms.ent[k].len;
         }
-    } else if ((s = node_strings(g, &arena, off, len))) {
-        goto done;
+    } else {
+        by_rank = sort_by_word_rank(g, v->o.ngram_max, keep, nkeep, &s);
+        if (s) goto done;
+        if (!by_rank && (s = node_strings(g, &arena, off, len))) goto done;
     }
     const char *strs = g->generic ? g->terms.arena : arena;
-    if ((s = choose_terms(v, nt, ndocs, df, tf, strs, off, len, keep, &nkeep))) goto done;
+    if (!by_rank && (s = text_sort_terms(keep, nkeep, strs, off, len))) goto done;
+    if ((s = cut_max_features(v, tf, keep, &nkeep))) goto done;
     /* the vocabulary in column order */
     size_t total = 0;
-    for (size_t c = 0; c < nkeep; c++) total += (size_t)len[keep[c]] + 1;
+    for (size_t c = 0; c < nkeep; c++) total += (by_rank ? node_len(g, keep[c]) : len[keep[c]]) + 1;
     char *vstr = llm_malloc(total);
     size_t *voff = llm_malloc((nkeep + 1) * sizeof *voff);
     if (!vstr || !voff) {
@@ -574,9 +654,11 @@ static llm_status fit_parts(features_vectorizer *v, fit_part *parts, int np, con
     for (size_t k = 0; k < nt; k++) col_of[k] = -1;
     for (size_t c = 0; c < nkeep; c++) {
         uint32_t k = keep[c];
-        memcpy(vstr + voff[c], strs + off[k], len[k]);
-        vstr[voff[c] + len[k]] = '\0';
-        voff[c + 1] = voff[c] + len[k] + 1;
+        size_t l = by_rank ? node_len(g, k) : len[k];
+        if (by_rank) node_copy(g, k, vstr + voff[c]);
+        else memcpy(vstr + voff[c], strs + off[k], l);
+        vstr[voff[c] + l] = '\0';
+        voff[c + 1] = voff[c] + l + 1;
         col_of[k] = (int32_t)c;
     }
     vec_set_terms(v, vstr, voff, nkeep);

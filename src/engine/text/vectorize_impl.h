@@ -80,6 +80,8 @@ void vec_weigh_rows(const features_vectorizer *v, llm_csr *m, int64_t r0, int64_
 /* Sort ids (n of them) by the bytes of their terms (arena + off[id], len[id]
  * bytes), shorter first on a common prefix: Python's order of str. */
 llm_status text_sort_terms(uint32_t *ids, size_t n, const char *arena, const size_t *off, const uint32_t *len);
+/* Sort ids (n of them) by keys[i], the key of ids[i]; stable. */
+llm_status text_sort_keyed(uint32_t *ids, const uint64_t *keys, size_t n);
 /* Sort n 64-bit keys ascending (short rows: insertion sort). */
 void text_sort_u64(uint64_t *a, size_t n);
 
