@@ -484,6 +484,7 @@ static int sort_by_word_rank(const fit_part *g, int hi, uint32_t *keep, size_t n
     for (size_t w = 0; w < nw; w++) {
         size_t l;
         const unsigned char *s = (const unsigned char *)tok_map_key(&g->words, w, &l);
+        if (l >= UINT32_MAX / 2) return 0; /* bigram lengths must fit in 32 bits */
         for (size_t j = 0; j < l; j++)
             if (s[j] <= ' ') return 0;
     }
@@ -641,7 +642,10 @@ static llm_status fit_parts(features_vectorizer *v, fit_part *parts, int np, con
     if ((s = cut_max_features(v, tf, keep, &nkeep))) goto done;
     /* the vocabulary in column order */
     size_t total = 0;
-    for (size_t c = 0; c < nkeep; c++) total += (by_rank ? node_len(g, keep[c]) : len[keep[c]]) + 1;
+    for (size_t c = 0; c < nkeep; c++) {
+        if (by_rank) len[keep[c]] = (uint32_t)node_len(g, keep[c]);
+        total += (size_t)len[keep[c]] + 1;
+    }
     char *vstr = llm_malloc(total);
     size_t *voff = llm_malloc((nkeep + 1) * sizeof *voff);
     if (!vstr || !voff) {
@@ -654,7 +658,7 @@ static llm_status fit_parts(features_vectorizer *v, fit_part *parts, int np, con
     for (size_t k = 0; k < nt; k++) col_of[k] = -1;
     for (size_t c = 0; c < nkeep; c++) {
         uint32_t k = keep[c];
-        size_t l = by_rank ? node_len(g, k) : len[k];
+        size_t l = len[k];
         if (by_rank) node_copy(g, k, vstr + voff[c]);
         else memcpy(vstr + voff[c], strs + off[k], l);
         vstr[voff[c] + l] = '\0';
