@@ -192,7 +192,6 @@ static void collect_generic(void *ud, const char *term, size_t len)
     part_add(p, (uint32_t)idx);
 }
 
-/* Count the terms of one document (fast path). */
 static inline int ascii_word(unsigned char b)
 {
     return (unsigned)((b | 0x20) - 'a') < 26 || (unsigned)(b - '0') < 10 || b == '_';
@@ -242,6 +241,7 @@ static llm_status ascii_tokens(const features_vectorizer *v, vec_scratch *sc, co
     return LLM_OK;
 }
 
+/* Count the terms of one document (n-grams as nodes). */
 static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const char *doc, size_t len, size_t docno)
 {
     vec_scratch *sc = &p->sc;
@@ -319,6 +319,7 @@ static void part_scan(const features_vectorizer *v, fit_part *p, const char *con
                       size_t ndocs, int report)
 {
     llm_status s = LLM_OK;
+    llm_clear_error(); /* this thread's message, read back after a failure */
     p->end = llm_malloc((p->d1 - p->d0 + 1) * sizeof *p->end);
     if (!p->end) s = LLM_ERR_NOMEM;
     /* n-gram table sized from the text (about one distinct pair per 30
