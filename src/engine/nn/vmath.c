@@ -232,7 +232,7 @@ CLONES void vm_layernorm_row(float *y, float *mean, float *rstd, const float *x,
     *rstd = r;
 }
 
-/* Layer norm backward of one row: dx written, dw/db accumulated (may be NULL). */
+/* Layer norm backward of one row: dx written, dw/db accumulated (may be NULL); dx may be dy. */
 CLONES void vm_layernorm_row_backward(float *dx, float *dw, float *db, const float *dy, const float *x, const float *w,
                                       float m, float r, int64_t C)
 {
@@ -246,12 +246,7 @@ CLONES void vm_layernorm_row_backward(float *dx, float *dw, float *db, const flo
     }
     s1 /= (float)C;
     s2 /= (float)C;
-#pragma omp simd
-    for (int64_t j = 0; j < C; j++) {
-        float n = (x[j] - m) * r;
-        float dn = dy[j] * (w ? w[j] : 1.0f);
-        dx[j] = (dn - s1 - n * s2) * r;
-    }
+    /* dw, db before dx, so that dx may be dy (written in place) */
     if (dw) {
 #pragma omp simd
         for (int64_t j = 0; j < C; j++) dw[j] += dy[j] * (x[j] - m) * r;
@@ -259,5 +254,11 @@ CLONES void vm_layernorm_row_backward(float *dx, float *dw, float *db, const flo
     if (db) {
 #pragma omp simd
         for (int64_t j = 0; j < C; j++) db[j] += dy[j];
+    }
+#pragma omp simd
+    for (int64_t j = 0; j < C; j++) {
+        float n = (x[j] - m) * r;
+        float dn = dy[j] * (w ? w[j] : 1.0f);
+        dx[j] = (dn - s1 - n * s2) * r;
     }
 }

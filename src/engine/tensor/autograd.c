@@ -184,7 +184,7 @@ static llm_status accumulate(tensor **acc, tensor *g)
         return LLM_OK;
     }
     tensor *a = *acc;
-    if (a->refcount == 1 && a->storage->refcount == 1 && tensor_is_contiguous(a) && !a->node) {
+    if (tensor_exclusive(a)) {
         float *p = tensor_f32(a);
         tensor *gc = tensor_contiguous(g);
         if (!gc) return LLM_ERR_NOMEM;

@@ -59,9 +59,8 @@ static tensor *view_region(const tensor_node *n, tensor *z)
 llm_status backward_view_into(tensor_node *n, const tensor *g, tensor **acc)
 {
     tensor *a = *acc;
-    int own = a && a->refcount == 1 && a->storage->refcount == 1 && !a->node && a->dtype == TENSOR_F32 &&
-              a->ndim == n->in[0].ndim && !memcmp(a->shape, n->in[0].shape, sizeof(int64_t) * (size_t)a->ndim) &&
-              tensor_is_contiguous(a);
+    int own = a && tensor_exclusive(a) && a->ndim == n->in[0].ndim &&
+              !memcmp(a->shape, n->in[0].shape, sizeof(int64_t) * (size_t)a->ndim);
     if (own) {
         tensor *v = view_region(n, a);
         if (!v) return LLM_ERR_NOMEM;
@@ -170,8 +169,10 @@ static llm_status norm_back(tensor_node *n, const tensor *g, tensor **grads, int
     const tensor *x = SAVED(0), *mean = SAVED(1), *rstd = SAVED(2);
     const tensor *w = n->ip[0] ? SAVED(3) : NULL;
     int64_t C = x->shape[x->ndim - 1], N = C ? tensor_numel(x) / C : 0;
+    /* an exclusive g (see unary_grad) becomes dx: the row kernels read each row of dy before writing it */
+    int inplace = tensor_exclusive(g);
     tensor *gc = K(tensor_contiguous(g));
-    tensor *dx = K(tensor_empty(x->ndim, x->shape, TENSOR_F32));
+    tensor *dx = K(inplace ? tensor_ref((tensor *)g) : tensor_empty(x->ndim, x->shape, TENSOR_F32));
     tensor *dw = (n->ip[0] && WANT(1)) ? K(tensor_zeros(1, &C, TENSOR_F32)) : NULL;
     tensor *db = (n->ip[1] && WANT(2)) ? K(tensor_zeros(1, &C, TENSOR_F32)) : NULL;
     if (!FAILED()) {

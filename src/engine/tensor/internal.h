@@ -92,6 +92,15 @@ int tensor_same_shape(const tensor *a, const tensor *b);
 const char *shape_str(int ndim, const int64_t *shape, char *buf, size_t n);
 int64_t tensor_index_at(const tensor *t, int64_t i); /* int tensor element (row-major i) */
 
+/* A contiguous float32 tensor that no one else can see (one reference to
+ * the header, one to the storage, off the tape): backward may write into it
+ * in place. Gradients that tensor_backward hands to a rule often are. */
+static inline int tensor_exclusive(const tensor *t)
+{
+    return t->refcount == 1 && t->storage->refcount == 1 && !t->node && t->dtype == TENSOR_F32 &&
+           tensor_is_contiguous(t);
+}
+
 /* ---- autograd.c ---- */
 /* Whether an op with these inputs must record a node. */
 int autograd_needed(int n, const tensor *const *inputs);
