@@ -416,6 +416,31 @@ describe("autograd", function()
     end
   end)
 
+  it("a norm on a residual stream adds its input gradient into the stream's buffer", function()
+    llm.seed(11)
+    local x0, w0, b0, R = llm.randn(4, 6), llm.randn(6), llm.randn(6), llm.randn(4, 6)
+    for _, kind in ipairs({ "layer", "rms" }) do
+      local function norm(h, w, b)
+        if kind == "layer" then return h:layer_norm(w, b, 1e-5) end
+        return h:rms_norm(w, 1e-6)
+      end
+      -- y = h + 3 norm(h): h's gradient from the sum is in place when the norm's arrives
+      local function grads(shared)
+        local x, w, b = x0:clone():requires_grad(), w0:clone():requires_grad(), b0:clone():requires_grad()
+        local h = x * 1
+        local h2 = shared and h or x * 1 -- a second node: the norm's gradient takes the ordinary path
+        local y = h + norm(h2, w, b) * 3
+        ;(y * R):sum():backward()
+        return x.grad, w.grad, b.grad
+      end
+      local ax, aw, ab = grads(true)
+      local bx, bw, bb = grads(false)
+      expect((ax - bx):abs():max():item() < 1e-6).to_be(true)
+      expect((aw - bw):abs():max():item() < 1e-6).to_be(true)
+      if kind == "layer" then expect((ab - bb):abs():max():item() < 1e-6).to_be(true) end
+    end
+  end)
+
   it("memory stays flat over a loop of steps", function()
     local w = llm.randn(256, 256):requires_grad()
     local x = llm.randn(64, 256)

@@ -113,6 +113,9 @@ llm_status backward_rule(tensor_node *node, const tensor *g, tensor **grads);
 /* The backward of a slice/select node added into *acc, its input's gradient
  * so far (NULL: none yet; replaced by a new tensor unless it can be written in place). */
 llm_status backward_view_into(tensor_node *node, const tensor *g, tensor **acc);
+/* The backward of a layer/RMS norm node with dx added into acc (exclusive, the input's shape);
+ * grads[0] stays NULL, grads[1], grads[2] as backward_rule. */
+llm_status backward_norm_into(tensor_node *node, const tensor *g, tensor *acc, tensor **grads);
 
 /* ---- elementwise.c ---- */
 int broadcast_shapes(int na, const int64_t *sa, int nb, const int64_t *sb, int *nout, int64_t *out);
