@@ -3,6 +3,9 @@
  * decaying learning rate and lock-free Hogwild threads, as in Mikolov et al.
  * With cfg->subwords, words are also represented by hashed character
  * n-grams (fastText's scheme), so unseen words still get vectors.
+ * The training rules are gensim 4.2's (the project's reference), not
+ * word2vec.c's where they differ: initial range, scores beyond +-6, how lines
+ * are cut (see w2v_learning_rate and its neighbours below).
  *
  * Data layout: in (V, D) input vectors, out (V, D) output vectors for
  * negative sampling, hs (V-1, D) inner-node vectors for the Huffman tree,
