@@ -409,6 +409,9 @@ llm_status backward_rule(tensor_node *n, const tensor *g, tensor **grads)
     case OP_LINEAR:
         temps_free(&tp);
         return linear_back(n, g, grads);
+    case OP_LINEAR_ACT:
+        temps_free(&tp);
+        return linear_act_backward(n, g, grads);
 
     /* ---- indexing ---- */
     case OP_CAT: {
