@@ -132,6 +132,31 @@ describe("fused kernels agree with composed ops within 1e-5", function()
     end
   end)
 
+  it("attention at the tile sizes of the micro-kernel (T = 300 past one key block, D = 64, 40, 17)", function()
+    -- rows past one 64-query block and one 256-key block, head dims that are
+    -- and are not multiples of 16, causal (the skipped future tiles) and not
+    for _, c in ipairs({ { 1, 2, 300, 64, true }, { 2, 1, 77, 40, true }, { 1, 1, 45, 17, false }, { 1, 1, 260, 64, false } }) do
+      local sh = { c[1], c[2], c[3], c[4] }
+      agree(string.format("attention T=%d D=%d causal=%s", c[3], c[4], tostring(c[5])), { sh, sh, sh },
+        function(q, k, v) return llm.attention(q, k, v, { causal = c[5] }) end,
+        function(q, k, v) return attention_composed(q, k, v, c[5]) end, 2e-5)
+    end
+  end)
+
+  it("causal attention with a mask on the heads of a packed (B, T, 3, H, D) tensor", function()
+    local Tn, H, D = 70, 2, 32
+    local mask = llm.rand(Tn, Tn):gt(0.8)
+    agree("attention packed qkv", { { 2, Tn, 3 * H * D } },
+      function(x)
+        local qkv = x:view(2, Tn, 3, H, D):permute(3, 1, 4, 2, 5)
+        return llm.attention(qkv:select(1, 1), qkv:select(1, 2), qkv:select(1, 3), { causal = true, mask = mask })
+      end,
+      function(x)
+        local qkv = x:view(2, Tn, 3, H, D):permute(3, 1, 4, 2, 5)
+        return attention_composed(qkv:select(1, 1), qkv:select(1, 2), qkv:select(1, 3), true, mask)
+      end, 2e-5)
+  end)
+
   it("attention with a mask and a scale", function()
     local mask = llm.rand(9, 9):gt(0.7)
     for i = 1, 9 do mask[{ i, 1 }] = 0 end -- keep one key per row
