@@ -157,6 +157,20 @@ describe("fused kernels agree with composed ops within 1e-5", function()
       end, 2e-5)
   end)
 
+  it("attention on a packed qkv equals attention on its head views (T = 260, D = 64 and T = 33, D = 8)", function()
+    for _, c in ipairs({ { 1, 260, 2, 64, true }, { 3, 33, 4, 8, false } }) do
+      local B, Tn, H, D, causal = c[1], c[2], c[3], c[4], c[5]
+      local mask = not causal and llm.rand(Tn, Tn):gt(0.8) or nil
+      agree("attention_packed T=" .. Tn, { { B, Tn, 3 * H * D } },
+        function(x) return llm.attention_packed(x, H, { causal = causal, mask = mask }) end,
+        function(x)
+          local qkv = x:view(B, Tn, 3, H, D):permute(3, 1, 4, 2, 5)
+          local y = attention_composed(qkv:select(1, 1), qkv:select(1, 2), qkv:select(1, 3), causal, mask)
+          return y:transpose(2, 3):reshape(B, Tn, H * D)
+        end, 2e-5)
+    end
+  end)
+
   it("attention with a mask and a scale", function()
     local mask = llm.rand(9, 9):gt(0.7)
     for i = 1, 9 do mask[{ i, 1 }] = 0 end -- keep one key per row
@@ -191,6 +205,9 @@ describe("fused kernels reject bad input", function()
     local q = llm.zeros(2, 4, 8)
     expect(function() llm.attention(q, llm.zeros(2, 5, 8), q) end).to_error("attention: q {2,4,8}, k {2,5,8}")
     expect(function() llm.attention(q, q, q, { mask = llm.zeros(3, 3) }) end).to_error("attention: mask {3,3} does not fit")
+    expect(function() llm.attention_packed(llm.zeros(2, 4, 10), 2) end).to_error("attention: packed qkv {2,4,10} must be (B, T, 3C)")
+    expect(function() llm.attention_packed(llm.zeros(4), 1) end).to_error("attention: packed qkv {4}")
+    expect(function() llm.attention_packed(llm.zeros(2, 4, 12), 2, { mask = llm.zeros(3, 3) }) end).to_error("attention: mask {3,3} does not fit")
     expect(function() llm.zeros(3, 4):layer_norm(llm.ones(5)) end).to_error("layer_norm: input {3,4}")
     expect(function() llm.zeros(3, 4):cross_entropy(llm.tensor({ 0, 1 }, "int64")) end).to_error("cross_entropy: logits {3,4} and targets {2}")
     expect(function() llm.zeros(2, 4):cross_entropy(llm.tensor({ 0, 4 }, "int64")) end).to_error("target 4 at position 1 is out of range 0..3")

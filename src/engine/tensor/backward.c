@@ -175,6 +175,9 @@ static llm_status xent_back(tensor_node *n, const tensor *g, tensor **grads)
 
 static llm_status attention_back(tensor_node *n, const tensor *g, tensor **grads)
 {
+    if (n->ip[2] > 0) /* packed qkv */
+        return attention_packed_backward(g, n->saved, n->ip[2], (int)n->ip[1], (int)n->ip[0], (float)n->fp[0],
+                                         &grads[0]);
     return attention_backward_tensors(g, n->saved, (int)n->ip[1], (int)n->ip[0], (float)n->fp[0], &grads[0], &grads[1],
                                       &grads[2]);
 }
