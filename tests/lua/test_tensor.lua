@@ -356,6 +356,35 @@ describe("autograd", function()
     expect(x.grad:item()).to_be_near(39, 1e-5)
   end)
 
+  it("gradients of several selects and slices of one tensor add up in its buffer", function()
+    local x = llm.tensor({ { 1, 2, 3 }, { 4, 5, 6 } }):requires_grad()
+    local h = x * 2 -- a node: the views' gradients are added into one buffer of h's shape
+    local y = (h:select(2, 1) * 3):sum() + (h:select(2, 3) * 5):sum() + (h:narrow(1, 2, 1) * 7):sum()
+      + (h:slice(2, 1, -1, 2) * 11):sum()
+    y:backward()
+    -- dh = {{3 + 11, 0, 5 + 11}, {3 + 7 + 11, 7, 5 + 7 + 11}}, dx = 2 dh
+    expect(x.grad:totable()).to_equal({ { 28, 0, 32 }, { 42, 14, 46 } })
+  end)
+
+  it("a view's gradient meeting a shared or strided gradient buffer makes a new sum", function()
+    for _, first in ipairs({ true, false }) do
+      local x = llm.tensor({ 1, 2, 3 }):requires_grad()
+      local h = x * 2
+      local s, v = h:sum() * 10, h:select(1, 2) * 4 -- sum's gradient reaches h as an expanded view
+      local y = first and s + v or v + s
+      y:backward()
+      expect(x.grad:totable()).to_equal({ 20, 28, 20 })
+    end
+    -- h's own values (saved by the product) stay intact while its gradient accumulates
+    local x = llm.tensor({ 1, 2, 3 }):requires_grad()
+    local h = x * 2
+    local y = (h:select(1, 1) * h):sum() + (h:select(1, 3) * 5):sum()
+    y:backward()
+    -- y = h1 (h1 + h2 + h3) + 5 h3: dh = {2 h1 + h2 + h3, h1, h1 + 5} = {14, 2, 7}
+    expect(x.grad:totable()).to_equal({ 28, 4, 14 })
+    expect(h:totable()).to_equal({ 2, 4, 6 })
+  end)
+
   it("memory stays flat over a loop of steps", function()
     local w = llm.randn(256, 256):requires_grad()
     local x = llm.randn(64, 256)

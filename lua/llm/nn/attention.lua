@@ -37,13 +37,16 @@ function MultiHeadAttention:init(dim, heads, opts)
   if self.dropout > 0 then self:add("resid_drop", layers.Dropout(self.dropout)) end
 end
 
--- (B, T, C) -> q, k, v each (B, H, T, D)
+-- (B, T, C) -> q, k, v each (B, H, T, D), views of the one (B, T, 3C)
+-- product. Selecting from (B, T, 3, H, D) before moving the heads forward
+-- keeps the gradients of q, k and v landing in a (B, T, 3, H, D) buffer
+-- that is already the (B, T, 3C) layout of the product: no copy back.
 function MultiHeadAttention:split_heads(x)
   local s = x:shape()
-  local B, T, C = s[1], s[2], s[3]
+  local B, T = s[1], s[2]
   local H, D = self.heads, self.head_dim
-  local qkv = self.qkv(x):view(B, T, 3, H, D):permute(3, 1, 4, 2, 5) -- (3, B, H, T, D)
-  return qkv:select(1, 1), qkv:select(1, 2), qkv:select(1, 3)
+  local qkv = self.qkv(x):view(B, T, 3, H, D)
+  return qkv:select(3, 1):transpose(2, 3), qkv:select(3, 2):transpose(2, 3), qkv:select(3, 3):transpose(2, 3)
 end
 
 function MultiHeadAttention:forward(x, mask)

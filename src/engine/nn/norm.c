@@ -13,6 +13,11 @@
 #include "nn.h"
 #include "vmath.h"
 
+/* RMS norm's row loops are plain C: O3 vectorises them (-O2 does not). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3", "no-trapping-math")
+#endif
+
 #define OMP_MIN 32768
 
 void nn_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,

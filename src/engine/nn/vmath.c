@@ -19,11 +19,7 @@
 #pragma GCC optimize("O3", "no-trapping-math")
 #endif
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
+#define CLONES VM_CLONES
 
 /* exp(x) for x in float range; exp(-inf) = 0, large x saturate at FLT_MAX-ish. */
 static inline float vexp(float x)

@@ -298,7 +298,12 @@ llm_status tensor_backward(tensor *t, const tensor *grad, int retain_graph)
         tensor_node *n = order.v[i];
         tensor *g = n->grad;
         n->grad = NULL;
-        if (g) {
+        if (g && (n->op == OP_SELECT || n->op == OP_SLICE) && n->in[0].node) {
+            /* into the input's gradient buffer directly (backward.c) */
+            st = backward_view_into(n, g, &n->in[0].node->grad);
+            tensor_free(g);
+            if (st != LLM_OK) goto done;
+        } else if (g) {
             tensor **grads = n->n_in <= 8 ? grads_small : llm_calloc((size_t)n->n_in, sizeof *grads);
             if (!grads) { tensor_free(g); st = LLM_ERR_NOMEM; goto done; }
             for (int k = 0; k < n->n_in; k++) grads[k] = NULL;

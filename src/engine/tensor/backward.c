@@ -42,6 +42,50 @@ static tensor *unreduce(temps *tpp, const tensor *g, const tensor_edge *in, uint
     return keep(tpp, tensor_expand(r, in->ndim, in->shape));
 }
 
+/* The part of a buffer of the input's shape that a slice or select node's
+ * output views (grad mode is off in backward, so this records nothing). */
+static tensor *view_region(const tensor_node *n, tensor *z)
+{
+    if (n->op == OP_SELECT) return tensor_select(z, (int)n->ip[0], n->ip[1]);
+    return tensor_slice(z, (int)n->ip[0], n->ip[1], n->ip[1] + n->ip[2] * (n->ip[3] - 1) + 1, n->ip[2]);
+}
+
+/* The backward of a slice or select straight into *acc, the gradient being
+ * accumulated for the input: q, k, v = qkv:select(...) x 3 give three
+ * gradients that each cover a third of qkv's. When *acc is a contiguous
+ * buffer no one else can see, g is added into its region in place, instead
+ * of a zero tensor of the input's full shape per view and a full-size
+ * addition per view; the first gradient makes the zero buffer. */
+llm_status backward_view_into(tensor_node *n, const tensor *g, tensor **acc)
+{
+    tensor *a = *acc;
+    int own = a && a->refcount == 1 && a->storage->refcount == 1 && !a->node && a->dtype == TENSOR_F32 &&
+              a->ndim == n->in[0].ndim && !memcmp(a->shape, n->in[0].shape, sizeof(int64_t) * (size_t)a->ndim) &&
+              tensor_is_contiguous(a);
+    if (own) {
+        tensor *v = view_region(n, a);
+        if (!v) return LLM_ERR_NOMEM;
+        llm_status st = tensor_add_(v, g, 1.0); /* bumps a's version: it is no saved tensor (refcount 1) */
+        tensor_free(v);
+        return st;
+    }
+    tensor *z = tensor_zeros(IN_SHAPE(0), TENSOR_F32);
+    tensor *v = z ? view_region(n, z) : NULL;
+    if (!v) { tensor_free(z); return LLM_ERR_NOMEM; }
+    strided_copy(v, g);
+    tensor_free(v);
+    if (!a) {
+        *acc = z;
+        return LLM_OK;
+    }
+    tensor *s = tensor_add(a, z); /* a is shared or strided: a new sum */
+    tensor_free(z);
+    if (!s) return LLM_ERR_NOMEM;
+    tensor_free(a);
+    *acc = s;
+    return LLM_OK;
+}
+
 static llm_status softmax_back(tensor_node *n, const tensor *g, tensor **grads, int logsm)
 {
     temps tp = {0};
@@ -200,9 +244,7 @@ llm_status backward_rule(tensor_node *n, const tensor *g, tensor **grads)
     }
     case OP_SLICE: case OP_SELECT: {
         tensor *z = tensor_zeros(IN_SHAPE(0), TENSOR_F32);
-        tensor *v = NULL;
-        if (z) v = n->op == OP_SELECT ? tensor_select(z, (int)n->ip[0], n->ip[1])
-                                      : tensor_slice(z, (int)n->ip[0], n->ip[1], n->ip[1] + n->ip[2] * (n->ip[3] - 1) + 1, n->ip[2]);
+        tensor *v = z ? view_region(n, z) : NULL;
         if (v) strided_copy(v, g);
         tensor_free(v);
         if (v) grads[0] = z;

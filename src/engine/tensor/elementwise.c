@@ -13,6 +13,14 @@
 #include "internal.h"
 #include "nn/vmath.h"
 
+/* The kernels below are plain loops over unit-stride rows: -O2 leaves them
+ * scalar (their pointers may alias, e.g. in-place adds), O3 vectorises them
+ * with a run-time overlap check, and VM_CLONES builds them for AVX-512 and
+ * AVX2 too. Nothing here relies on FP traps (see vmath.c). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3", "no-trapping-math")
+#endif
+
 #define CHUNK 8192
 
 typedef struct {
@@ -113,7 +121,7 @@ static inline float sigmoid_f(float x) { return 1.0f / (1.0f + expf(-x)); }
         }                                                                              \
     } while (0)
 
-static void kern_binary(const kparams *kp, int64_t n, float *p0, int64_t s0, const float *p1, int64_t s1,
+VM_CLONES static void kern_binary(const kparams *kp, int64_t n, float *p0, int64_t s0, const float *p1, int64_t s1,
                         const float *p2, int64_t s2, const float *p3, int64_t s3)
 {
     float s = kp->s0;
@@ -140,7 +148,7 @@ static void kern_binary(const kparams *kp, int64_t n, float *p0, int64_t s0, con
     }
 }
 
-static void kern_unary(const kparams *kp, int64_t n, float *p0, int64_t s0, const float *p1, int64_t s1,
+VM_CLONES static void kern_unary(const kparams *kp, int64_t n, float *p0, int64_t s0, const float *p1, int64_t s1,
                        const float *p2, int64_t s2, const float *p3, int64_t s3)
 {
     (void)p2; (void)s2; (void)p3; (void)s3;

@@ -101,6 +101,9 @@ void autograd_save(tensor_node *node, const tensor *t); /* saves an alias (with 
 void node_release(tensor_node *n);
 /* Backward rule of one node (backward.c): grads[i] for each input (NULL: none). */
 llm_status backward_rule(tensor_node *node, const tensor *g, tensor **grads);
+/* The backward of a slice/select node added into *acc, its input's gradient
+ * so far (NULL: none yet; replaced by a new tensor unless it can be written in place). */
+llm_status backward_view_into(tensor_node *node, const tensor *g, tensor **acc);
 
 /* ---- elementwise.c ---- */
 int broadcast_shapes(int na, const int64_t *sa, int nb, const int64_t *sb, int *nout, int64_t *out);
