@@ -193,6 +193,48 @@ describe("fused kernels agree with composed ops within 1e-5", function()
       function(x) return cross_entropy_composed(x, t, -1, 0.2) end, 1e-5)
   end)
 
+  it("cross entropy's gradient written in the forward pass, under an upstream gradient that is not 1", function()
+    -- mean scaled by 2.5, sum, and none weighted by a random vector, each against the composed loss
+    local t = llm.tensor({ 3, 0, -1, 7, 7, 2, 5 }, "int64")
+    agree("cross_entropy x2.5", { { 7, 9 } },
+      function(x) return x:cross_entropy(t, { ignore_index = -1, label_smoothing = 0.1 }) * 2.5 end,
+      function(x) return cross_entropy_composed(x, t, -1, 0.1) * 2.5 end, 1e-5)
+    local t2 = llm.tensor({ { 1, 4, 0 }, { 8, 8, 2 } }, "int64")
+    agree("cross_entropy sum 3d", { { 2, 3, 9 } },
+      function(x) return x:cross_entropy(t2, { reduction = "sum" }) end,
+      function(x) return cross_entropy_composed(x:reshape(6, 9), t2:reshape(6), -100, 0) * 6 end, 1e-5)
+    agree("cross_entropy none", { { 6, 9 } },
+      function(x) return x:cross_entropy(t:narrow(1, 1, 6), { reduction = "none", ignore_index = -1 }) end,
+      function(x)
+        local lp = x:log_softmax(-1)
+        local safe = llm.tensor({ 3, 0, 0, 7, 7, 2 }, "int64")
+        local keep = llm.tensor({ 1, 1, 0, 1, 1, 1 })
+        return -lp:gather(2, safe:view(6, 1)):view(6) * keep
+      end, 1e-5)
+  end)
+
+  it("the GPT's tied head and loss: gradients equal those of the composed cross entropy", function()
+    llm.seed(3)
+    local m = llm.nn.GPT { vocab_size = 40, block_size = 8, d_model = 16, n_layer = 1, n_head = 2 }
+    local function rand_ids()
+      local t = {}
+      for b = 1, 2 do t[b] = {} for i = 1, 8 do t[b][i] = llm.random(40) - 1 end end
+      return llm.tensor(t, "int64")
+    end
+    local ids, tg = rand_ids(), rand_ids()
+    local logits, loss = m(ids, tg)
+    loss:backward()
+    local g1 = m.wte.weight.grad:clone()
+    m:zero_grad()
+    local logits2 = m(ids)
+    local loss2 = cross_entropy_composed(logits2:reshape(16, 40), tg:reshape(16), -100, 0)
+    loss2:backward()
+    local d = (g1 - m.wte.weight.grad):abs():max():item()
+    if d > 1e-5 then T.fail("tied head gradients differ by " .. d) end
+    expect(math.abs(loss:item() - loss2:item()) < 1e-5).to_be(true)
+    expect((logits - logits2):abs():max():item() < 1e-6).to_be(true)
+  end)
+
   it("softmax equals exp / sum", function()
     agree("softmax", { { 5, 11 } },
       function(x) return x:softmax(-1) end,

@@ -140,8 +140,23 @@ tensor *tensor_cross_entropy(const tensor *logits, const tensor *targets, int64_
             goto done;
         }
     }
-    int64_t count = nn_crossentropy_forward(tensor_f32(losses), tensor_f32(lse), tensor_f32(xc), tg, N, C,
-                                            ignore_index, (float)smoothing);
+    const tensor *in[1] = {logits};
+    int want_grad = autograd_needed(1, in);
+    int64_t count = 0;
+    tensor *dx = NULL;
+    if (want_grad) { /* the gradient of the reduced loss, written in the same pass */
+        for (int64_t i = 0; i < N; i++) count += tg[i] != ignore_index;
+        float w = reduction == TENSOR_REDUCE_MEAN ? (count ? 1.0f / (float)count : 0.0f) : 1.0f;
+        GRAD_OFF_BEGIN;
+        dx = tensor_empty(xc->ndim, xc->shape, TENSOR_F32);
+        GRAD_OFF_END;
+        if (!dx) goto done;
+        nn_crossentropy_forward_grad(tensor_f32(losses), tensor_f32(dx), tensor_f32(xc), tg, N, C, ignore_index,
+                                     (float)smoothing, w);
+    } else {
+        count = nn_crossentropy_forward(tensor_f32(losses), tensor_f32(lse), tensor_f32(xc), tg, N, C, ignore_index,
+                                        (float)smoothing);
+    }
     if (reduction == TENSOR_REDUCE_NONE) {
         out = tensor_ref(losses);
     } else {
@@ -151,18 +166,17 @@ tensor *tensor_cross_entropy(const tensor *logits, const tensor *targets, int64_
         if (reduction == TENSOR_REDUCE_MEAN) s = count ? s / (double)count : NAN;
         out = tensor_scalar(s);
     }
-    const tensor *in[1] = {logits};
-    if (out && autograd_needed(1, in)) {
+    if (out && want_grad) {
         tensor_node *n = autograd_record(out, OP_CROSS_ENTROPY, 1, in);
-        if (!n) { tensor_free(out); out = NULL; goto done; }
-        autograd_save(n, xc);
-        autograd_save(n, lse);
-        autograd_save(n, tcc);
+        if (!n) { tensor_free(out); out = NULL; tensor_free(dx); goto done; }
+        autograd_save(n, dx);
         n->ip[0] = ignore_index;
         n->ip[1] = reduction;
         n->ip[2] = count;
+        n->ip[3] = 1; /* saved[0] is the gradient for an upstream gradient of 1 */
         n->fp[0] = smoothing;
     }
+    tensor_free(dx);
 done:
     tensor_free(xc);
     tensor_free(tcc);
@@ -173,6 +187,31 @@ bad:
     llm_fail(LLM_ERR_SHAPE, "cross_entropy: logits %s and targets %s do not fit (want (..., C) and (...))",
              tensor_shape_str(logits, s1, sizeof s1), tensor_shape_str(targets, s2, sizeof s2));
     return NULL;
+}
+
+/* dlogits = g * the gradient the forward saved: handed over as it is when g
+ * is 1 (a loss's own backward), scaled otherwise; row by row for reduction none. */
+llm_status cross_entropy_saved_backward(const tensor *g, tensor *const *saved, int reduction, tensor **dlogits)
+{
+    tensor *d = saved[0];
+    *dlogits = NULL;
+    if (reduction != TENSOR_REDUCE_NONE) {
+        double gs = tensor_get_flat(g, 0);
+        *dlogits = gs == 1.0 ? tensor_ref(d) : tensor_mul_scalar(d, gs);
+        return *dlogits ? LLM_OK : LLM_ERR_NOMEM;
+    }
+    int64_t C = d->shape[d->ndim - 1], N = C ? tensor_numel(d) / C : 0;
+    tensor *gc = tensor_contiguous(g);
+    tensor *out = gc ? tensor_empty(d->ndim, d->shape, TENSOR_F32) : NULL;
+    if (!out) { tensor_free(gc); return LLM_ERR_NOMEM; }
+    const float *pg = tensor_f32(gc), *pd = tensor_f32(d);
+    float *po = tensor_f32(out);
+#pragma omp parallel for if (N * C > 32768)
+    for (int64_t i = 0; i < N; i++)
+        for (int64_t j = 0; j < C; j++) po[i * C + j] = pd[i * C + j] * pg[i];
+    tensor_free(gc);
+    *dlogits = out;
+    return LLM_OK;
 }
 
 /* A (..., T, D) tensor as attention reads it: (B, H) leading dims and the

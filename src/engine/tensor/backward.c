@@ -192,6 +192,7 @@ static llm_status norm_back(tensor_node *n, const tensor *g, tensor **grads, int
 
 static llm_status xent_back(tensor_node *n, const tensor *g, tensor **grads)
 {
+    if (n->ip[3]) return cross_entropy_saved_backward(g, n->saved, (int)n->ip[1], &grads[0]);
     temps tp = {0};
     const tensor *x = SAVED(0), *lse = SAVED(1), *tg = SAVED(2);
     int64_t C = x->shape[x->ndim - 1], N = tensor_numel(tg);
