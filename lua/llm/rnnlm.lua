@@ -33,6 +33,7 @@ local llm = require "llm"
 local Module = require "llm.nn.module"
 local layers = require "llm.nn.layers"
 local rnn = require "llm.nn.rnn"
+local sampling = require "llm.sampling"
 
 local M = {}
 
@@ -193,40 +194,6 @@ end
 -- nn.load rebuilds an RNNLM from its checkpoint's config
 require("llm.checkpoint").model_classes.RNNLM = function(cfg) return RNNLM(cfg) end
 
--- Draw one id from a row of logits (a Lua array) with the engine PRNG;
--- temperature 0 is greedy; top_k keeps the k largest logits.
-function M.sample_row(row, temperature, top_k)
-  local n = #row
-  if temperature == 0 then
-    local best = 1
-    for i = 2, n do if row[i] > row[best] then best = i end end
-    return best - 1
-  end
-  if temperature < 0 then error("sample: temperature must be >= 0", 2) end
-  local cutoff = -math.huge
-  if top_k and top_k < n then
-    if math.type(top_k) ~= "integer" or top_k < 1 then error("sample: top_k must be a positive integer", 2) end
-    local sorted = table.move(row, 1, n, 1, {})
-    table.sort(sorted, function(a, b) return a > b end)
-    cutoff = sorted[top_k]
-  end
-  local mx = -math.huge
-  for i = 1, n do if row[i] > mx then mx = row[i] end end
-  local probs, total = {}, 0
-  for i = 1, n do
-    local p = row[i] >= cutoff and math.exp((row[i] - mx) / temperature) or 0
-    probs[i] = p
-    total = total + p
-  end
-  local r = llm.random() * total
-  for i = 1, n do
-    r = r - probs[i]
-    if r <= 0 and probs[i] > 0 then return i - 1 end
-  end
-  for i = n, 1, -1 do if probs[i] > 0 then return i - 1 end end
-  return n - 1
-end
-
 -- Feed the prompt, then draw n ids one at a time, carrying the state (so each
 -- new id costs one step, not a pass over the whole history).
 function RNNLM:generate(prompt, n, opts)
@@ -241,7 +208,7 @@ function RNNLM:generate(prompt, n, opts)
     local logits, _, state = self(llm.tensor({ prompt }, "int64"), nil, opts.state)
     local row = logits:select(2, #prompt):select(1, 1):totable()
     for i = 1, n do
-      local id = M.sample_row(row, temperature, opts.top_k)
+      local id = sampling.sample_row(row, temperature, opts.top_k)
       out[i] = id
       if i == n then break end
       logits, _, state = self(llm.tensor({ { id } }, "int64"), nil, state)

@@ -20,15 +20,17 @@ void nn_log_softmax_backward(float *dinp, const float *dout, const float *out, i
 /* layer norm over C: out (N, C), mean (N), rstd (N); weight, bias (C) may be NULL */
 void nn_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
                           const float *bias, int64_t N, int64_t C, float eps);
-/* dinp (N, C) written; dweight, dbias (C) accumulated (either may be NULL) */
+/* dinp (N, C) written (may be dout), or added to when accumulate; dweight, dbias (C)
+ * accumulated (either may be NULL) */
 void nn_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
-                           const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C);
+                           const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C,
+                           int accumulate);
 
 /* RMS norm over C: out (N, C), rstd (N); weight (C) may be NULL */
 void nn_rmsnorm_forward(float *out, float *rstd, const float *inp, const float *weight, int64_t N, int64_t C,
                         float eps);
 void nn_rmsnorm_backward(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
-                         const float *rstd, int64_t N, int64_t C);
+                         const float *rstd, int64_t N, int64_t C, int accumulate);
 
 /* cross entropy of logits (N, C) against targets (N, 0-based; ignore_index skipped):
  * losses (N), lse (N) the log-sum-exp kept for backward; returns the count of non-ignored rows */
@@ -37,6 +39,10 @@ int64_t nn_crossentropy_forward(float *losses, float *lse, const float *logits, 
 /* dlogits (N, C) = (softmax - smoothed one-hot) * dlosses[n] */
 void nn_crossentropy_backward(float *dlogits, const float *dlosses, const float *logits, const float *lse,
                               const int64_t *targets, int64_t N, int64_t C, int64_t ignore_index, float smoothing);
+/* The forward and, in the same pass over each row, the gradient of the loss
+ * w * sum_n losses[n]: dlogits = w (softmax - smoothed one-hot), 0 on ignored rows. */
+void nn_crossentropy_forward_grad(float *losses, float *dlogits, const float *logits, const int64_t *targets, int64_t N,
+                                  int64_t C, int64_t ignore_index, float smoothing, float w);
 
 /* scaled dot-product attention over (B, H, T, D) tensors whose last dim is
  * unit-stride; each has its own batch, head and row strides (in floats), so

@@ -185,6 +185,10 @@ tensor *tensor_sum_to_shape(const tensor *t, int ndim, const int64_t *shape);
 /* ---- linear algebra ---- */
 tensor *tensor_matmul(const tensor *a, const tensor *b);           /* batched, broadcasting */
 tensor *tensor_linear(const tensor *x, const tensor *w, const tensor *b); /* x @ w^T + b; b may be NULL */
+/* act(x @ w^T + b) in one pass over blocks of rows (the first half of an MLP;
+ * tensor/linear_act.c); the same values as tensor_linear then the activation */
+enum { TENSOR_ACT_GELU_TANH = 1, TENSOR_ACT_GELU_ERF, TENSOR_ACT_SILU };
+tensor *tensor_linear_act(const tensor *x, const tensor *w, const tensor *b, int act);
 /* The engine runs BLAS on one thread and splits work over OpenMP itself:
  * kernels that call BLAS call enter first (it returns the count to put
  * back) and leave after, outside any parallel region. */
@@ -212,6 +216,10 @@ tensor *tensor_cross_entropy(const tensor *logits, const tensor *targets, int64_
 /* q, k, v: (B, H, T, D) (or (H,T,D), (T,D)); mask (T, T) broadcastable float: 0 keep / nonzero drop; scale <= 0: 1/sqrt(D) */
 tensor *tensor_attention(const tensor *q, const tensor *k, const tensor *v, const tensor *mask,
                          int causal, double scale);
+/* The same on a packed projection: qkv (B, T, 3C) or (T, 3C) holding q | k | v, each C = heads x D with
+ * the heads side by side; returns (B, T, C) (heads side by side again). No copies either way: the
+ * kernel reads the heads in place and the backward writes one (B, T, 3C) gradient. */
+tensor *tensor_attention_packed(const tensor *qkv, int64_t heads, const tensor *mask, int causal, double scale);
 tensor *tensor_dropout(const tensor *t, double p, int training);
 
 /* ---- autograd ---- */

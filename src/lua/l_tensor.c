@@ -44,11 +44,13 @@
  *   max/min() -> scalar tensor; max/min(dim [, keepdim]) -> values, indices;
  *   argmax/argmin([dim [, keepdim]])
  * nn: t:softmax([dim]), t:log_softmax([dim]), t:matmul(b), t:linear(w [, b]),
+ *   t:linear_act(w, b|nil [, "gelu_tanh"|"gelu"|"silu"])  act(t @ w^T + b) in one op,
  *   t:layer_norm([w [, b [, eps]]]), t:rms_norm([w [, eps]]), t:dropout(p [, training]),
  *   t:cross_entropy(targets [, {ignore_index=, label_smoothing=, reduction="mean"|"sum"|"none"}]),
  *   t:index_select(dim, idx), t:gather(dim, idx), t:scatter_add(dim, idx, src), t:one_hot(n)
  *   llm.cat(list [, dim]), llm.stack(list [, dim]), llm.where(c, a, b), llm.matmul(a, b),
  *   llm.linear(x, w [, b]), llm.embedding(ids, weight), llm.attention(q, k, v [, {causal=, mask=, scale=}]),
+ *   llm.attention_packed(qkv (B,T,3C), heads [, {causal=, mask=, scale=}]) -> (B,T,C),
  *   llm.softmax, llm.log_softmax, llm.layer_norm, llm.rms_norm, llm.cross_entropy, llm.dropout
  *   (the same as the methods, tensor first)
  * In place (bump the version; refused on tensors that require grad unless in llm.no_grad):
@@ -1041,6 +1043,16 @@ static int m_linear(lua_State *L)
     return push_tensor(L, tensor_linear(check_tensor(L, 1), check_tensor(L, 2), opt_tensor(L, 3)));
 }
 
+/* x:linear_act(w, b|nil, act): act(x @ w^T + b), act "gelu_tanh" (default), "gelu" or "silu" */
+static int m_linear_act(lua_State *L)
+{
+    static const char *const names[] = {"gelu_tanh", "gelu", "silu", NULL};
+    static const int acts[] = {TENSOR_ACT_GELU_TANH, TENSOR_ACT_GELU_ERF, TENSOR_ACT_SILU};
+    tensor *x = check_tensor(L, 1), *w = check_tensor(L, 2), *b = opt_tensor(L, 3);
+    int a = luaL_checkoption(L, 4, "gelu_tanh", names);
+    return push_tensor(L, tensor_linear_act(x, w, b, acts[a]));
+}
+
 static int m_layer_norm(lua_State *L)
 {
     tensor *x = check_tensor(L, 1), *w = opt_tensor(L, 2), *b = opt_tensor(L, 3);
@@ -1086,23 +1098,42 @@ static int m_cross_entropy(lua_State *L)
     return push_tensor(L, tensor_cross_entropy(x, t, ignore, smooth, red));
 }
 
+/* The options table {causal=, mask=, scale=} at index i: fills the outputs (the mask stays held by the table). */
+static void attention_opts(lua_State *L, int i, int *causal, double *scale, tensor **mask)
+{
+    *causal = 0;
+    *scale = 0;
+    *mask = NULL;
+    if (lua_type(L, i) == LUA_TTABLE) {
+        lua_getfield(L, i, "causal");
+        *causal = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (lua_getfield(L, i, "scale") != LUA_TNIL) *scale = luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+        if (lua_getfield(L, i, "mask") != LUA_TNIL) *mask = check_tensor(L, lua_gettop(L));
+        lua_pop(L, 1); /* the table still holds the mask */
+    } else if (!lua_isnoneornil(L, i)) {
+        luaL_argerror(L, i, "expected an options table {causal=, mask=, scale=}");
+    }
+}
+
 static int l_attention(lua_State *L)
 {
-    tensor *q = check_tensor(L, 1), *k = check_tensor(L, 2), *v = check_tensor(L, 3), *mask = NULL;
-    int causal = 0;
-    double scale = 0;
-    if (lua_type(L, 4) == LUA_TTABLE) {
-        lua_getfield(L, 4, "causal");
-        causal = lua_toboolean(L, -1);
-        lua_pop(L, 1);
-        if (lua_getfield(L, 4, "scale") != LUA_TNIL) scale = luaL_checknumber(L, -1);
-        lua_pop(L, 1);
-        if (lua_getfield(L, 4, "mask") != LUA_TNIL) mask = check_tensor(L, lua_gettop(L));
-        lua_pop(L, 1); /* the table still holds the mask */
-    } else if (!lua_isnoneornil(L, 4)) {
-        return luaL_argerror(L, 4, "expected an options table {causal=, mask=, scale=}");
-    }
+    tensor *q = check_tensor(L, 1), *k = check_tensor(L, 2), *v = check_tensor(L, 3), *mask;
+    int causal;
+    double scale;
+    attention_opts(L, 4, &causal, &scale, &mask);
     return push_tensor(L, tensor_attention(q, k, v, mask, causal, scale));
+}
+
+static int l_attention_packed(lua_State *L)
+{
+    tensor *qkv = check_tensor(L, 1), *mask;
+    lua_Integer heads = luaL_checkinteger(L, 2);
+    int causal;
+    double scale;
+    attention_opts(L, 3, &causal, &scale, &mask);
+    return push_tensor(L, tensor_attention_packed(qkv, (int64_t)heads, mask, causal, scale));
 }
 
 static int l_embedding(lua_State *L)
@@ -1484,7 +1515,7 @@ static const luaL_Reg methods[] = {
     {"sum", m_sum}, {"mean", m_mean}, {"var", m_var}, {"std", m_std}, {"max", m_max}, {"min", m_min},
     {"argmax", m_argmax}, {"argmin", m_argmin},
     {"softmax", m_softmax}, {"log_softmax", m_log_softmax}, {"matmul", m_matmul}, {"linear", m_linear},
-    {"layer_norm", m_layer_norm}, {"rms_norm", m_rms_norm}, {"dropout", m_dropout},
+    {"linear_act", m_linear_act}, {"layer_norm", m_layer_norm}, {"rms_norm", m_rms_norm}, {"dropout", m_dropout},
     {"cross_entropy", m_cross_entropy}, {"index_select", m_index_select}, {"gather", m_gather},
     {"scatter_add", m_scatter_add}, {"one_hot", m_one_hot},
     {"fill_", m_fill_}, {"zero_", m_zero_}, {"copy_", m_copy_}, {"add_", m_add_}, {"mul_", m_mul_},
@@ -1507,7 +1538,8 @@ static const luaL_Reg functions[] = {
     {"zeros_like", l_zeros_like}, {"ones_like", l_ones_like}, {"empty_like", l_empty_like},
     {"rand_like", l_rand_like}, {"randn_like", l_randn_like}, {"full_like", l_full_like},
     {"cat", l_cat}, {"stack", l_stack}, {"where", l_where}, {"matmul", m_matmul}, {"linear", m_linear},
-    {"embedding", l_embedding}, {"attention", l_attention}, {"softmax", m_softmax},
+    {"embedding", l_embedding}, {"attention", l_attention}, {"attention_packed", l_attention_packed},
+    {"softmax", m_softmax},
     {"log_softmax", m_log_softmax}, {"layer_norm", m_layer_norm}, {"rms_norm", m_rms_norm},
     {"cross_entropy", m_cross_entropy}, {"dropout", m_dropout}, {"one_hot", m_one_hot},
     {"adamw_step", l_adamw_step}, {"no_grad", l_no_grad}, {"grad_enabled", l_grad_enabled},

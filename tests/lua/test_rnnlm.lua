@@ -1,4 +1,4 @@
--- Recurrent language models (llm.rnnlm): vocabularies, sampling with
+-- Recurrent language models (llm.rnnlm): vocabularies, generation with
 -- temperature and top-k (known probabilities), training by truncated BPTT
 -- that learns a pattern, determinism with a fixed seed, the carried state,
 -- save/load round trips, a word-level and a BPE-level model.
@@ -49,34 +49,6 @@ describe("vocabularies", function()
   end)
 end)
 
-describe("sampling", function()
-  it("temperature 0 is greedy and top_k = 1 always takes the best", function()
-    local row = { 0.1, 2.0, -1, 1.9 }
-    expect(rnnlm.sample_row(row, 0)).to_equal(1)
-    llm.seed(1)
-    for _ = 1, 20 do expect(rnnlm.sample_row(row, 1.5, 1)).to_equal(1) end
-  end)
-  it("top_k keeps only the k largest logits", function()
-    llm.seed(2)
-    local row = { 0, 3, 2.5, -2, 1 }
-    for _ = 1, 200 do
-      local id = rnnlm.sample_row(row, 5, 2)
-      expect(id == 1 or id == 2).to_equal(true)
-    end
-  end)
-  it("draws with softmax(logits / temperature) probabilities", function()
-    -- logits {0, ln 3}: p = 1/4, 3/4 at temperature 1; at temperature 2 the
-    -- ratio is sqrt(3): p(1) = sqrt3 / (1 + sqrt3) = 0.634
-    llm.seed(3)
-    local row = { 0, math.log(3) }
-    local n, ones = 4000, 0
-    for _ = 1, n do ones = ones + rnnlm.sample_row(row, 1) end
-    expect(ones / n).to_be_near(0.75, 0.025)
-    ones = 0
-    for _ = 1, n do ones = ones + rnnlm.sample_row(row, 2) end
-    expect(ones / n).to_be_near(math.sqrt(3) / (1 + math.sqrt(3)), 0.025)
-  end)
-end)
 
 describe("character-level LSTM language model", function()
   local text = string.rep("hello world. ", 40)

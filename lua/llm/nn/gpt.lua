@@ -19,6 +19,7 @@ local layers = require "llm.nn.layers"
 local norm = require "llm.nn.norm"
 local MultiHeadAttention = require "llm.nn.attention"
 local init = require "llm.optim.init_schemes"
+local sampling = require "llm.sampling"
 
 local M = {}
 
@@ -121,36 +122,6 @@ function GPT:extra_repr()
     c.vocab_size, c.block_size, c.d_model, c.n_layer, c.n_head, c.tie_weights and ", tied head" or "")
 end
 
--- Draw one id from a row of logits (a Lua array) with the engine PRNG.
-local function sample_row(row, temperature, top_k)
-  local n = #row
-  if temperature == 0 then
-    local best = 1
-    for i = 2, n do if row[i] > row[best] then best = i end end
-    return best - 1
-  end
-  local cutoff = -math.huge
-  if top_k and top_k < n then
-    local sorted = table.move(row, 1, n, 1, {})
-    table.sort(sorted, function(a, b) return a > b end)
-    cutoff = sorted[top_k]
-  end
-  local mx = -math.huge
-  for i = 1, n do if row[i] > mx then mx = row[i] end end
-  local probs, total = {}, 0
-  for i = 1, n do
-    local p = row[i] >= cutoff and math.exp((row[i] - mx) / temperature) or 0
-    probs[i] = p
-    total = total + p
-  end
-  local r = llm.random() * total
-  for i = 1, n do
-    r = r - probs[i]
-    if r <= 0 then return i - 1 end
-  end
-  return n - 1
-end
-
 -- Extend ids (B, T) by n tokens, one at a time (temperature 0: greedy).
 function GPT:generate(ids, n, opts)
   opts = opts or {}
@@ -165,7 +136,7 @@ function GPT:generate(ids, n, opts)
       local logits = self(ctx)
       local last = logits:select(2, ctx:size(2)):totable()   -- (B, V)
       local next_ids = {}
-      for b = 1, #last do next_ids[b] = { sample_row(last[b], temperature, opts.top_k) } end
+      for b = 1, #last do next_ids[b] = { sampling.sample_row(last[b], temperature, opts.top_k) } end
       out = llm.cat({ out, llm.tensor(next_ids, "int64") }, 2)
     end
   end)

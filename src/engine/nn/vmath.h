@@ -8,6 +8,17 @@
 
 #include <stdint.h>
 
+/* VM_CLONES: build a hot loop three times (AVX-512, AVX2+FMA, baseline
+ * x86-64) and let the loader pick the one the CPU runs (gcc target_clones).
+ * The -O2 build does not vectorise loops whose pointers may alias, so the
+ * files with elementwise loops also ask for O3 (see vmath.c). Off under the
+ * sanitizers, whose runtime does not follow the clones. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
+#define VM_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define VM_CLONES
+#endif
+
 enum { VM_EXP = 1, VM_TANH, VM_SIGMOID, VM_SILU, VM_GELU_TANH, VM_GELU_ERF };
 
 float vm_max(const float *x, int64_t n);
@@ -26,10 +37,11 @@ void vm_unary(int kind, float *y, const float *x, int64_t n);
 /* dx = g * f'(.): v is y for EXP/TANH/SIGMOID, x for SILU/GELU_TANH/GELU_ERF */
 void vm_unary_grad(int kind, float *dx, const float *g, const float *v, int64_t n);
 
-/* one row of layer norm, forward and backward (dw, db accumulate; may be NULL) */
+/* one row of layer norm, forward and backward (dw, db accumulate; may be NULL;
+ * dx is written, or added to when accumulate; it may be dy when not) */
 void vm_layernorm_row(float *y, float *mean, float *rstd, const float *x, const float *w, const float *b, int64_t C,
                       float eps);
 void vm_layernorm_row_backward(float *dx, float *dw, float *db, const float *dy, const float *x, const float *w,
-                               float m, float r, int64_t C);
+                               float m, float r, int64_t C, int accumulate);
 
 #endif

@@ -13,6 +13,14 @@
 #include "internal.h"
 #include "nn/vmath.h"
 
+/* The kernels below are plain loops over unit-stride rows: -O2 leaves them
+ * scalar (their pointers may alias, e.g. in-place adds), O3 vectorises them
+ * with a run-time overlap check, and VM_CLONES builds them for AVX-512 and
+ * AVX2 too. Nothing here relies on FP traps (see vmath.c). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3", "no-trapping-math")
+#endif
+
 #define CHUNK 8192
 
 typedef struct {
@@ -113,7 +121,7 @@ static inline float sigmoid_f(float x) { return 1.0f / (1.0f + expf(-x)); }
         }                                                                              \
     } while (0)
 
-static void kern_binary(const kparams *kp, int64_t n, float *p0, int64_t s0, const float *p1, int64_t s1,
+VM_CLONES static void kern_binary(const kparams *kp, int64_t n, float *p0, int64_t s0, const float *p1, int64_t s1,
                         const float *p2, int64_t s2, const float *p3, int64_t s3)
 {
     float s = kp->s0;
@@ -140,7 +148,7 @@ static void kern_binary(const kparams *kp, int64_t n, float *p0, int64_t s0, con
     }
 }
 
-static void kern_unary(const kparams *kp, int64_t n, float *p0, int64_t s0, const float *p1, int64_t s1,
+VM_CLONES static void kern_unary(const kparams *kp, int64_t n, float *p0, int64_t s0, const float *p1, int64_t s1,
                        const float *p2, int64_t s2, const float *p3, int64_t s3)
 {
     (void)p2; (void)s2; (void)p3; (void)s3;
@@ -370,13 +378,17 @@ tensor *elementwise_unary(tensor_op op, const tensor *a0, double p0, double p1)
 }
 
 /* g * f'(x) for unary op; x is the saved input, y the saved output (either may be NULL
- * when the rule does not need it). All of g's shape. */
+ * when the rule does not need it). All of g's shape. When g is exclusive
+ * (only the caller, tensor_backward, holds it) the result is written over
+ * it: every loop below reads g[i] before writing out[i] at the same i. */
 tensor *unary_grad(tensor_op op, const tensor *x, const tensor *y, const tensor *g0, double p0)
 {
     const tensor *src = x ? x : y;
+    int inplace = tensor_exclusive(g0);
     tensor *g = tensor_contiguous(g0);
     tensor *v = src ? tensor_contiguous(src) : NULL;
-    tensor *out = g ? tensor_empty(g->ndim, g->shape, TENSOR_F32) : NULL;
+    tensor *out = !g ? NULL : inplace ? tensor_ref(g) : tensor_empty(g->ndim, g->shape, TENSOR_F32);
+    if (inplace && out) out->storage->version++;
     if (!out || !v) { tensor_free(g); tensor_free(v); tensor_free(out); return NULL; }
     const float *pg = tensor_f32(g), *pv = tensor_f32(v);
     float *po = tensor_f32(out);

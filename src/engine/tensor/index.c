@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include "internal.h"
+#include "nn/vmath.h"
 
 static llm_status check_index_tensor(const tensor *idx, const char *op)
 {
@@ -275,11 +276,7 @@ tensor *embedding_backward(const tensor *g0, const tensor *ids, int64_t V)
     int64_t n = tensor_numel(ids);
     const float *pg = tensor_f32(g);
     float *pw = tensor_f32(dw);
-    for (int64_t i = 0; i < n; i++) {
-        float *row = pw + ix[i] * C;
-        const float *gr = pg + i * C;
-        for (int64_t c = 0; c < C; c++) row[c] += gr[c];
-    }
+    for (int64_t i = 0; i < n; i++) vm_axpy(pw + ix[i] * C, pg + i * C, C, 1.0f); /* a vector loop per row */
     free(ix);
     tensor_free(g);
     return dw;
