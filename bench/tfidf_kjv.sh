@@ -3,8 +3,8 @@
 # one verse per document (~31k), llmlab vs scikit-learn's TfidfVectorizer,
 # same machine, one run. llmlab runs with 1 thread and with 2 threads
 # (scikit-learn's fit_transform is single-threaded); both must give
-# scikit-learn's output. Times are wall-clock seconds, best of 3 (scikit-learn:
-# best of 2). Needs bible-kjv and python3-sklearn (Debian).
+# scikit-learn's output. Times are wall-clock seconds, best of 3 runs for
+# both tools. Needs bible-kjv and python3-sklearn (Debian).
 #   sh bench/tfidf_kjv.sh [path/to/llmlab]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
