@@ -70,6 +70,15 @@ void embed_vocab_free(embed_vocab *vocab);
  * Progress is reported as "word2vec" through llm_progress(). */
 llm_status w2v_train(const w2v_config *cfg, const char *text, size_t len, embed_model **out);
 
+/* The training rules, exposed so tests can check them on known values (they
+ * follow gensim 4.2, the reference): the learning rate after a fraction
+ * `progress` of all epochs' words; the probability of keeping an occurrence
+ * of a word seen `count` times among `total` kept words; and the scaled error
+ * (label - sigmoid(f)) * alpha of one logistic unit, 0 when |f| >= 6 (no update). */
+double w2v_learning_rate(const w2v_config *cfg, double progress);
+double w2v_keep_probability(double sample, int64_t count, int64_t total);
+float w2v_pair_gradient(float f, float label, float alpha);
+
 /* GloVe: co-occurrences within `window` weighted by 1/distance, then
  * weighted least squares with AdaGrad; the result is W + W~. */
 typedef struct glove_config {

@@ -20,15 +20,17 @@ void nn_log_softmax_backward(float *dinp, const float *dout, const float *out, i
 /* layer norm over C: out (N, C), mean (N), rstd (N); weight, bias (C) may be NULL */
 void nn_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
                           const float *bias, int64_t N, int64_t C, float eps);
-/* dinp (N, C) written; dweight, dbias (C) accumulated (either may be NULL) */
+/* dinp (N, C) written (may be dout), or added to when accumulate; dweight, dbias (C)
+ * accumulated (either may be NULL) */
 void nn_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
-                           const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C);
+                           const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C,
+                           int accumulate);
 
 /* RMS norm over C: out (N, C), rstd (N); weight (C) may be NULL */
 void nn_rmsnorm_forward(float *out, float *rstd, const float *inp, const float *weight, int64_t N, int64_t C,
                         float eps);
 void nn_rmsnorm_backward(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
-                         const float *rstd, int64_t N, int64_t C);
+                         const float *rstd, int64_t N, int64_t C, int accumulate);
 
 /* cross entropy of logits (N, C) against targets (N, 0-based; ignore_index skipped):
  * losses (N), lse (N) the log-sum-exp kept for backward; returns the count of non-ignored rows */

@@ -185,6 +185,10 @@ tensor *tensor_sum_to_shape(const tensor *t, int ndim, const int64_t *shape);
 /* ---- linear algebra ---- */
 tensor *tensor_matmul(const tensor *a, const tensor *b);           /* batched, broadcasting */
 tensor *tensor_linear(const tensor *x, const tensor *w, const tensor *b); /* x @ w^T + b; b may be NULL */
+/* act(x @ w^T + b) in one pass over blocks of rows (the first half of an MLP;
+ * tensor/linear_act.c); the same values as tensor_linear then the activation */
+enum { TENSOR_ACT_GELU_TANH = 1, TENSOR_ACT_GELU_ERF, TENSOR_ACT_SILU };
+tensor *tensor_linear_act(const tensor *x, const tensor *w, const tensor *b, int act);
 /* The engine runs BLAS on one thread and splits work over OpenMP itself:
  * kernels that call BLAS call enter first (it returns the count to put
  * back) and leave after, outside any parallel region. */

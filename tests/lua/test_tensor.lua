@@ -385,6 +385,62 @@ describe("autograd", function()
     expect(h:totable()).to_equal({ 2, 4, 6 })
   end)
 
+  it("backward writes unary and norm gradients over a gradient only it holds, never over the caller's", function()
+    llm.seed(7)
+    local x0 = llm.randn(3, 8)
+    local w0, b0 = llm.randn(8), llm.randn(8)
+    local G = llm.randn(3, 8)
+    local G_copy = G:clone()
+    local ops = {
+      gelu = function(x) return x:gelu("tanh") end,
+      gelu_erf = function(x) return x:gelu() end,
+      tanh = function(x) return x:tanh() end,
+      exp = function(x) return x:exp() end,
+      layer_norm = function(x, w, b) return x:layer_norm(w, b, 1e-5) end,
+      rms_norm = function(x, w) return x:rms_norm(w, 1e-6) end,
+    }
+    for name, f in pairs(ops) do
+      local function grads(with_product)
+        local x, w, b = x0:clone():requires_grad(), w0:clone():requires_grad(), b0:clone():requires_grad()
+        local y = f(x * 1, w, b)
+        if with_product then (y * G):sum():backward() -- the product's gradient is fresh: written in place
+        else y:backward(G) end                         -- the caller's G: left alone, a new result
+        return x.grad, w.grad
+      end
+      local gx1, gw1 = grads(true)
+      local gx2, gw2 = grads(false)
+      local d = (gx1 - gx2):abs():max():item()
+      if d > 1e-6 then T.fail(name .. ": in-place and fresh gradients differ by " .. d) end
+      if gw1 then expect((gw1 - gw2):abs():max():item() < 1e-5).to_be(true) end
+      expect((G - G_copy):abs():max():item()).to_be(0)
+    end
+  end)
+
+  it("a norm on a residual stream adds its input gradient into the stream's buffer", function()
+    llm.seed(11)
+    local x0, w0, b0, R = llm.randn(4, 6), llm.randn(6), llm.randn(6), llm.randn(4, 6)
+    for _, kind in ipairs({ "layer", "rms" }) do
+      local function norm(h, w, b)
+        if kind == "layer" then return h:layer_norm(w, b, 1e-5) end
+        return h:rms_norm(w, 1e-6)
+      end
+      -- y = h + 3 norm(h): h's gradient from the sum is in place when the norm's arrives
+      local function grads(shared)
+        local x, w, b = x0:clone():requires_grad(), w0:clone():requires_grad(), b0:clone():requires_grad()
+        local h = x * 1
+        local h2 = shared and h or x * 1 -- a second node: the norm's gradient takes the ordinary path
+        local y = h + norm(h2, w, b) * 3
+        ;(y * R):sum():backward()
+        return x.grad, w.grad, b.grad
+      end
+      local ax, aw, ab = grads(true)
+      local bx, bw, bb = grads(false)
+      expect((ax - bx):abs():max():item() < 1e-6).to_be(true)
+      expect((aw - bw):abs():max():item() < 1e-6).to_be(true)
+      if kind == "layer" then expect((ab - bb):abs():max():item() < 1e-6).to_be(true) end
+    end
+  end)
+
   it("memory stays flat over a loop of steps", function()
     local w = llm.randn(256, 256):requires_grad()
     local x = llm.randn(64, 256)

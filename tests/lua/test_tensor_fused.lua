@@ -193,6 +193,47 @@ describe("fused kernels agree with composed ops within 1e-5", function()
       function(x) return cross_entropy_composed(x, t, -1, 0.2) end, 1e-5)
   end)
 
+  it("linear_act equals linear then the activation, over several row blocks, at 1 and 2 threads", function()
+    local was = llm.threads()
+    -- (input shape, out features, activation, bias): blocks of 1024 rows at these widths
+    local cases = { { { 1100, 6 }, 5, "gelu_tanh", true }, { { 3, 700, 4 }, 7, "gelu", false },
+      { { 2, 9 }, 300, "silu", true }, { { 2, 5, 3 }, 4, "gelu_tanh", true } }
+    for _, threads in ipairs({ 1, 2 }) do
+      llm.threads(threads)
+      for _, c in ipairs(cases) do
+        local shape, N, act, bias = c[1], c[2], c[3], c[4]
+        llm.seed(21)
+        local K = shape[#shape]
+        local x0, w0 = llm.randn(shape) * 0.5, llm.randn(N, K) * 0.3
+        local b0 = bias and llm.randn(N) or nil
+        local rshape = table.move(shape, 1, #shape, 1, {})
+        rshape[#rshape] = N
+        local R = llm.randn(rshape)
+        local function run(fused)
+          local x, w = x0:clone():requires_grad(), w0:clone():requires_grad()
+          local b = b0 and b0:clone():requires_grad()
+          local y
+          if fused then y = x:linear_act(w, b, act)
+          else
+            local h = x:linear(w, b)
+            y = act == "gelu_tanh" and h:gelu("tanh") or act == "gelu" and h:gelu() or h:silu()
+          end
+          ;(y * R):sum():backward()
+          return { y, x.grad, w.grad, b and b.grad }
+        end
+        local a, e = run(true), run(false)
+        for i = 1, 4 do
+          if e[i] then
+            local d = (a[i] - e[i]):abs():max():item() / (1 + e[i]:abs():max():item())
+            if d > 1e-5 then T.fail(string.format("linear_act %s %s (%d threads): output/grad %d differs by %g",
+              act, table.concat(shape, "x"), threads, i, d)) end
+          end
+        end
+      end
+    end
+    llm.threads(was)
+  end)
+
   it("cross entropy's gradient written in the forward pass, under an upstream gradient that is not 1", function()
     -- mean scaled by 2.5, sum, and none weighted by a random vector, each against the composed loss
     local t = llm.tensor({ 3, 0, -1, 7, 7, 2, 5 }, "int64")
@@ -251,6 +292,9 @@ describe("fused kernels reject bad input", function()
     expect(function() llm.attention_packed(llm.zeros(4), 1) end).to_error("attention: packed qkv {4}")
     expect(function() llm.attention_packed(llm.zeros(2, 4, 12), 2, { mask = llm.zeros(3, 3) }) end).to_error("attention: mask {3,3} does not fit")
     expect(function() llm.zeros(3, 4):layer_norm(llm.ones(5)) end).to_error("layer_norm: input {3,4}")
+    expect(function() llm.zeros(3, 4):linear_act(llm.zeros(5, 3)) end).to_error("linear_act: input {3,4}, weight {5,3}")
+    expect(function() llm.zeros(3, 4):linear_act(llm.zeros(5, 4), llm.zeros(4)) end).to_error("bias {4} do not fit")
+    expect(function() llm.zeros(3, 4):linear_act(llm.zeros(5, 4), nil, "relu") end).to_error("invalid option 'relu'")
     expect(function() llm.zeros(3, 4):cross_entropy(llm.tensor({ 0, 1 }, "int64")) end).to_error("cross_entropy: logits {3,4} and targets {2}")
     expect(function() llm.zeros(2, 4):cross_entropy(llm.tensor({ 0, 4 }, "int64")) end).to_error("target 4 at position 1 is out of range 0..3")
     expect(function() llm.zeros(2, 4):cross_entropy(llm.tensor({ 0, 1 })) end).to_error("targets must be an int64")

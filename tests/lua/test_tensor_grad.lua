@@ -182,6 +182,10 @@ local entries = {
   { name = "matmul vector left", shapes = S({ 3 }, { 3, 2 }), f = function(a, b) return a:matmul(b) end },
   { name = "linear", shapes = S({ 2, 3, 4 }, { 5, 4 }, { 5 }), f = function(x, w, b) return x:linear(w, b) end },
   { name = "linear no bias", shapes = S({ 3, 4 }, { 2, 4 }), f = function(x, w) return x:linear(w) end },
+  { name = "linear_act gelu_tanh", shapes = S({ 2, 3, 4 }, { 5, 4 }, { 5 }),
+    f = function(x, w, b) return x:linear_act(w, b, "gelu_tanh") end },
+  { name = "linear_act gelu no bias", shapes = S({ 3, 4 }, { 2, 4 }), f = function(x, w) return x:linear_act(w, nil, "gelu") end },
+  { name = "linear_act silu", shapes = S({ 3, 4 }, { 2, 4 }, { 2 }), f = function(x, w, b) return x:linear_act(w, b, "silu") end },
   -- indexing and joining
   { name = "cat", shapes = S({ 2, 3 }, { 1, 3 }), f = function(a, b) return llm.cat({ a, b }, 1) end },
   { name = "stack", shapes = S({ 2, 3 }, { 2, 3 }), f = function(a, b) return llm.stack({ a, b }, 2) end },

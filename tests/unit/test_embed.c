@@ -1,6 +1,6 @@
 /* test_embed.c: embedding engine pieces with known answers: vocabulary
  * order and cut-off, fastText n-gram hashing, file formats and their errors,
- * reproducible training. */
+ * reproducible training, and word2vec's training rules as gensim's. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -211,6 +211,101 @@ START_TEST(training_learns_topics_and_is_reproducible)
 }
 END_TEST
 
+/* The training rules of gensim 4.2 (the reference) on hand-computed values. */
+START_TEST(training_rules_follow_gensim)
+{
+    w2v_config c;
+    w2v_config_default(&c, EMBED_SKIPGRAM); /* alpha 0.025 -> min_alpha 0.0001 */
+    ck_assert_double_eq_tol(w2v_learning_rate(&c, 0.0), 0.025, 1e-15);
+    ck_assert_double_eq_tol(w2v_learning_rate(&c, 0.25), 0.018775, 1e-15);
+    ck_assert_double_eq_tol(w2v_learning_rate(&c, 0.5), 0.01255, 1e-15);
+    ck_assert_double_eq_tol(w2v_learning_rate(&c, 1.0), 0.0001, 1e-15);
+    ck_assert_double_eq_tol(w2v_learning_rate(&c, 1.3), 0.0001, 1e-15); /* never below */
+    /* keep probability (sqrt(n / t) + 1) * t / n, t = sample * total = 1000 here */
+    ck_assert_double_eq_tol(w2v_keep_probability(1e-3, 4000, 1000000), 0.75, 1e-12);
+    ck_assert_double_eq_tol(w2v_keep_probability(1e-3, 9000, 1000000), 4.0 / 9.0, 1e-12);
+    ck_assert_double_eq(w2v_keep_probability(1e-3, 1000, 1000000), 1.0); /* 2, capped */
+    ck_assert_double_eq(w2v_keep_probability(0, 900000, 1000000), 1.0);  /* no sampling */
+    /* (label - sigmoid(f)) * alpha from the 1000-entry table on [-6, 6) ... */
+    ck_assert_float_eq_tol(w2v_pair_gradient(0.0f, 1.0f, 0.1f), 0.05f, 1e-7f);
+    ck_assert_float_eq_tol(w2v_pair_gradient(2.0f, 0.0f, 0.1f), -0.1f * 0.87995458f, 1e-7f); /* bin 666 */
+    ck_assert_float_eq_tol(w2v_pair_gradient(-5.99f, 1.0f, 0.1f), 0.1f * (1 - 0.00247262f), 1e-7f);
+    /* ... and no update at all outside it (word2vec.c would give -0.1 and 0.1) */
+    ck_assert_float_eq(w2v_pair_gradient(7.0f, 0.0f, 0.1f), 0.0f);
+    ck_assert_float_eq(w2v_pair_gradient(6.0f, 0.0f, 0.1f), 0.0f);
+    ck_assert_float_eq(w2v_pair_gradient(-6.5f, 1.0f, 0.1f), 0.0f);
+}
+END_TEST
+
+/* Two lines "<filler> x y" whose filler words occur once (dropped by
+ * min_count 2); x is token number `at` of its line. */
+static char *cut_corpus(int at)
+{
+    size_t cap = 2 * (size_t)at * 12 + 64, n = 0;
+    char *t = malloc(cap);
+    ck_assert_ptr_nonnull(t);
+    for (int line = 0; line < 2; line++) {
+        for (int i = 1; i < at; i++) n += (size_t)snprintf(t + n, cap - n, "f%d_%d ", line, i);
+        n += (size_t)snprintf(t + n, cap - n, "x y\n");
+    }
+    return t;
+}
+
+/* Did training leave every vector at its initial value? Input vectors start
+ * uniform in [-1, 1) / dim (gensim 4, fastText), drawn in order from the
+ * engine PRNG right after llm_seed. */
+static int untrained(const embed_model *m, uint64_t seed)
+{
+    llm_seed(seed);
+    int D = m->dim, same = 1;
+    for (size_t i = 0; i < (size_t)m->vocab.size * D; i++) {
+        float init = ((float)llm_rand_uniform() * 2.0f - 1.0f) / (float)D;
+        if (m->vectors[i] != init) same = 0;
+    }
+    return same;
+}
+
+START_TEST(init_and_sentence_cuts_follow_gensim)
+{
+    w2v_config c;
+    w2v_config_default(&c, EMBED_SKIPGRAM);
+    c.dim = 8; c.epochs = 1; c.threads = 1; c.min_count = 2; c.sample = 0; c.window = 2;
+    embed_model *m;
+    /* x is token 10,000 of its line: the line is cut between x and y even
+     * though the filler words are not in the vocabulary (LineSentence), so
+     * no (x, y) pair is ever trained and the vectors stay as initialised */
+    char *t = cut_corpus(10000);
+    llm_seed(3);
+    ck_assert_int_eq(w2v_train(&c, t, strlen(t), &m), LLM_OK);
+    ck_assert_int_eq(m->vocab.size, 2);
+    ck_assert(untrained(m, 3));
+    float big = 0;
+    for (int i = 0; i < 16; i++) big = fmaxf(big, fabsf(m->vectors[i]));
+    ck_assert_float_gt(big, 0.5f / 8); /* wider than word2vec.c's [-0.5, 0.5) / dim */
+    ck_assert_float_lt(big, 1.0f / 8);
+    embed_model_free(m);
+    free(t);
+    /* one token earlier, x and y share a sentence and are trained */
+    t = cut_corpus(9999);
+    llm_seed(3);
+    ck_assert_int_eq(w2v_train(&c, t, strlen(t), &m), LLM_OK);
+    ck_assert(!untrained(m, 3));
+    embed_model_free(m);
+    free(t);
+    /* a lone \r ends a line as \n does */
+    const char *cr = "x\ry\rx\ry\n";
+    llm_seed(3);
+    ck_assert_int_eq(w2v_train(&c, cr, strlen(cr), &m), LLM_OK);
+    ck_assert(untrained(m, 3));
+    embed_model_free(m);
+    const char *sp = "x y x y\n";
+    llm_seed(3);
+    ck_assert_int_eq(w2v_train(&c, sp, strlen(sp), &m), LLM_OK);
+    ck_assert(!untrained(m, 3));
+    embed_model_free(m);
+}
+END_TEST
+
 START_TEST(bad_configs_are_refused)
 {
     w2v_config c;
@@ -253,6 +348,8 @@ int main(void)
     tcase_add_test(tc, text_format_roundtrip_and_errors);
     tcase_add_test(tc, training_learns_topics_and_is_reproducible);
     tcase_add_test(tc, bad_configs_are_refused);
+    tcase_add_test(tc, training_rules_follow_gensim);
+    tcase_add_test(tc, init_and_sentence_cuts_follow_gensim);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

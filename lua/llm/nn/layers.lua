@@ -93,6 +93,9 @@ function GELU:forward(x)
   if self.approximate == "tanh" then return x:gelu("tanh") end
   return x:gelu()
 end
+-- the name x:linear_act knows this activation by (MLP fuses fc and the activation)
+function GELU:fused_name() return self.approximate == "tanh" and "gelu_tanh" or "gelu" end
+M.SiLU.fused_name = function() return "silu" end
 function GELU:extra_repr() return self.approximate == "tanh" and "tanh" or "" end
 
 -- the activation module for a name ("gelu", "relu", ...)
@@ -147,8 +150,19 @@ function MLP:init(dim, hidden, opts)
   if (opts.dropout or 0) > 0 then self:add("drop", Dropout(opts.dropout)) end
 end
 
+-- When fc is a plain Linear and the activation is GELU or SiLU, fc and the
+-- activation run as one op (x:linear_act: the same values, less memory
+-- traffic); anything else (a LoRA-wrapped fc, ReLU, ...) runs as written.
 function MLP:forward(x)
-  local y = self.proj(self.act(self.fc(x)))
+  local fc, act = self.fc, self.act
+  local h
+  if act.fused_name and getmetatable(fc) == Linear and rawget(fc, "forward") == nil
+      and rawget(act, "forward") == nil then
+    h = x:linear_act(fc.weight, fc.bias, act:fused_name())
+  else
+    h = act(fc(x))
+  end
+  local y = self.proj(h)
   if self.drop then y = self.drop(y) end
   return y
 end

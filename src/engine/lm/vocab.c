@@ -1,6 +1,7 @@
 /* vocab.c: the word vocabulary of embedding models: whitespace-separated
  * words counted with an open-addressing hash table, cut at min_count and
- * sorted by decreasing count (ties keep first-seen order, as gensim does). */
+ * sorted by decreasing count, ties in first-seen order (gensim breaks ties
+ * by numpy's unstable argsort, so its tie order is not reproducible). */
 #include <stdlib.h>
 #include <string.h>
 #include "embed.h"

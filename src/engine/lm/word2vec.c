@@ -3,6 +3,9 @@
  * decaying learning rate and lock-free Hogwild threads, as in Mikolov et al.
  * With cfg->subwords, words are also represented by hashed character
  * n-grams (fastText's scheme), so unseen words still get vectors.
+ * The training rules are gensim 4.2's (the project's reference), not
+ * word2vec.c's where they differ: initial range, scores beyond +-6, how lines
+ * are cut (see w2v_learning_rate and its neighbours below).
  *
  * Data layout: in (V, D) input vectors, out (V, D) output vectors for
  * negative sampling, hs (V-1, D) inner-node vectors for the Huffman tree,
@@ -17,9 +20,9 @@
 #endif
 #include "embed.h"
 
-#define SIGMOID_TABLE 1024
+#define SIGMOID_TABLE 1000 /* gensim's EXP_TABLE_SIZE: sigmoid sampled on [-6, 6) */
 #define SIGMOID_MAX 6.0f
-#define MAX_SENTENCE 10000 /* longer lines are cut into pieces, as gensim does */
+#define MAX_SENTENCE 10000 /* lines are cut every 10,000 tokens, as gensim's LineSentence */
 #define MAX_CODE 64
 
 void w2v_config_default(w2v_config *c, embed_arch arch)
@@ -55,6 +58,54 @@ static inline void axpy(float *restrict y, float a, const float *restrict x, int
     for (int i = 0; i < n; i++) y[i] += a * x[i];
 }
 
+/* The reference semantics (gensim 4.2, word2vec_inner.pyx and word2vec.py),
+ * kept in small functions so tests can check them on known values. */
+
+/* Learning rate after a fraction `progress` (0..1) of all epochs' words:
+ * linear from alpha to min_alpha, never below min_alpha (_get_next_alpha). */
+double w2v_learning_rate(const w2v_config *c, double progress)
+{
+    double a = c->alpha - (c->alpha - c->min_alpha) * progress;
+    return a < c->min_alpha ? c->min_alpha : a;
+}
+
+/* Probability of keeping one occurrence of a word seen `count` times among
+ * `total` kept words: (sqrt(f / t) + 1) * t / f with t = sample * total,
+ * capped at 1; sample 0 keeps everything (prepare_vocab). */
+double w2v_keep_probability(double sample, int64_t count, int64_t total)
+{
+    if (!(sample > 0) || count <= 0) return 1.0;
+    double t = sample * (double)total, f = (double)count;
+    double p = (sqrt(f / t) + 1.0) * t / f;
+    return p < 1.0 ? p : 1.0;
+}
+
+/* tab[i] = sigmoid at the left edge of bin i of [-6, 6) (EXP_TABLE). */
+static void sigmoid_fill(float *tab)
+{
+    for (int i = 0; i <= SIGMOID_TABLE; i++) {
+        float x = ((float)i / SIGMOID_TABLE * 2.0f - 1.0f) * SIGMOID_MAX;
+        tab[i] = 1.0f / (1.0f + expf(-x));
+    }
+}
+
+/* The scaled error of one logistic unit with score f: (label - sigmoid(f)) * alpha.
+ * Like gensim (and unlike word2vec.c, which clamps the sigmoid to 0 or 1),
+ * a score outside (-6, 6) gives no update at all: returns 0 to skip. */
+static inline int pair_gradient(const float *tab, float f, float label, float alpha, float *g)
+{
+    if (f <= -SIGMOID_MAX || f >= SIGMOID_MAX) return 0;
+    *g = (label - tab[(int)((f + SIGMOID_MAX) * (SIGMOID_TABLE / SIGMOID_MAX / 2))]) * alpha;
+    return 1;
+}
+
+float w2v_pair_gradient(float f, float label, float alpha)
+{
+    float tab[SIGMOID_TABLE + 1], g = 0.0f;
+    sigmoid_fill(tab);
+    return pair_gradient(tab, f, label, alpha, &g) ? g : 0.0f;
+}
+
 /* A small per-thread generator (the engine PRNG is global; Hogwild threads
  * each get their own stream, seeded from it, so one thread is reproducible). */
 typedef struct trng { uint64_t s; } trng;
@@ -75,18 +126,21 @@ typedef struct corpus {
 
 static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-/* Word ids of the corpus with -1 after each sentence. The corpus is the text
- * the vocabulary was built from, so it holds exactly vocab->total kept words
- * and at most as many sentence ends: 2 * total + 1 slots always suffice. */
+/* Word ids of the corpus with -1 after each sentence. A sentence is a line
+ * (ended by \n, \r or \r\n, as Python's text files read them); a line of more
+ * than MAX_SENTENCE tokens is cut every MAX_SENTENCE tokens, counting words
+ * outside the vocabulary too, as gensim's LineSentence does. The corpus is
+ * the text the vocabulary was built from, so it holds exactly vocab->total
+ * kept words, and a -1 only follows a kept word: 2 * total + 1 slots suffice. */
 static llm_status corpus_encode(const embed_vocab *v, const char *text, size_t len, corpus *c)
 {
-    size_t cap = 2 * (size_t)v->total + 1, n = 0, in_sentence = 0;
+    size_t cap = 2 * (size_t)v->total + 1, n = 0, kept = 0, tokens = 0;
     int *ids = llm_malloc(cap * sizeof *ids);
     if (!ids) return LLM_ERR_NOMEM;
     for (size_t i = 0; i < len && n + 2 <= cap;) {
-        if (text[i] == '\n') {
-            if (in_sentence) ids[n++] = -1;
-            in_sentence = 0;
+        if (text[i] == '\n' || text[i] == '\r') {
+            if (kept) ids[n++] = -1;
+            kept = tokens = 0;
             i++;
             continue;
         }
@@ -94,11 +148,13 @@ static llm_status corpus_encode(const embed_vocab *v, const char *text, size_t l
         size_t start = i;
         while (i < len && !is_space((unsigned char)text[i])) i++;
         int id = embed_vocab_find(v, text + start, i - start);
-        if (id < 0) continue;
-        ids[n++] = id;
-        if (++in_sentence == MAX_SENTENCE) {
-            ids[n++] = -1;
-            in_sentence = 0;
+        if (id >= 0) {
+            ids[n++] = id;
+            kept++;
+        }
+        if (++tokens == MAX_SENTENCE) {
+            if (kept) ids[n++] = -1;
+            kept = tokens = 0;
         }
     }
     if (n == 0 || ids[n - 1] != -1) ids[n++] = -1;
@@ -188,13 +244,6 @@ typedef struct trainer {
     int64_t done_words;          /* shared progress (updated in batches) */
 } trainer;
 
-static inline float sigmoid_lookup(const trainer *t, float f)
-{
-    if (f >= SIGMOID_MAX) return 1.0f;
-    if (f <= -SIGMOID_MAX) return 0.0f;
-    return t->sigmoid[(int)((f + SIGMOID_MAX) * (SIGMOID_TABLE / SIGMOID_MAX / 2))];
-}
-
 /* A negative sample from unigram^0.75 in O(1) (alias method). */
 static inline int sample_negative(const trainer *t, trng *r)
 {
@@ -246,9 +295,8 @@ static inline void train_pair(trainer *t, const float *h, int target, float *gra
         const int *point = t->huff.points + (size_t)target * MAX_CODE;
         for (int d = 0; d < t->huff.codelen[target]; d++) {
             float *node = t->hs + (size_t)point[d] * D;
-            float f = dot(h, node, D);
-            if (f <= -SIGMOID_MAX || f >= SIGMOID_MAX) continue;
-            float g = (1.0f - code[d] - sigmoid_lookup(t, f)) * alpha;
+            float g;
+            if (!pair_gradient(t->sigmoid, dot(h, node, D), 1.0f - code[d], alpha, &g)) continue;
             axpy(grad, g, node, D);
             axpy(node, g, h, D);
         }
@@ -261,9 +309,8 @@ static inline void train_pair(trainer *t, const float *h, int target, float *gra
             if (w == target) continue;
             label = 0.0f;
         }
-        float *o = t->out + (size_t)w * D;
-        float f = dot(h, o, D);
-        float g = (label - sigmoid_lookup(t, f)) * alpha;
+        float *o = t->out + (size_t)w * D, g;
+        if (!pair_gradient(t->sigmoid, dot(h, o, D), label, alpha, &g)) continue;
         axpy(grad, g, o, D);
         axpy(o, g, h, D);
     }
@@ -311,8 +358,8 @@ static void train_range(trainer *t, size_t from, size_t to, trng *r, int *stop)
         return;
     }
     int64_t local = 0;
-    double frac0 = (double)t->done_words / (double)(t->total_words + 1);
-    float alpha = (float)(cfg->alpha - (cfg->alpha - cfg->min_alpha) * frac0);
+    /* one rate per ~10,000 words, from the words done before them (gensim's jobs) */
+    float alpha = (float)w2v_learning_rate(cfg, (double)t->done_words / (double)t->total_words);
     size_t i = from;
     while (i < to && !__atomic_load_n(stop, __ATOMIC_RELAXED)) {
         /* gather one sentence, subsampled */
@@ -361,9 +408,7 @@ static void train_range(trainer *t, size_t from, size_t to, trng *r, int *stop)
 #pragma omp atomic capture
             done = t->done_words += local;
             local = 0;
-            double frac = (double)done / (double)(t->total_words + 1);
-            alpha = (float)(cfg->alpha - (cfg->alpha - cfg->min_alpha) * frac);
-            if (alpha < cfg->min_alpha) alpha = (float)cfg->min_alpha;
+            alpha = (float)w2v_learning_rate(cfg, (double)done / (double)t->total_words);
             if (llm_interrupted()) __atomic_store_n(stop, 1, __ATOMIC_RELAXED);
 #ifdef _OPENMP
             if (omp_get_thread_num() == 0)
@@ -445,7 +490,8 @@ llm_status w2v_train(const w2v_config *cfg, const char *text, size_t len, embed_
     int V = t.V, D = t.D;
     st = corpus_encode(&m->vocab, text, len, &t.corpus);
 
-    /* parameters: input vectors uniform in [-0.5, 0.5) / D as word2vec.c; outputs zero */
+    /* parameters: input (and n-gram) vectors uniform in [-1, 1) / D as gensim 4
+     * (prep_vectors) and fastText; output vectors zero */
     if (st == LLM_OK) {
         m->vectors = llm_malloc((size_t)V * D * sizeof(float));
         t.out = cfg->negative ? llm_calloc((size_t)V * D, sizeof(float)) : NULL;
@@ -471,9 +517,9 @@ llm_status w2v_train(const w2v_config *cfg, const char *text, size_t len, embed_
     }
     t.in = m->vectors;
     t.ng = m->ngrams;
-    for (size_t i = 0; i < (size_t)V * D; i++) t.in[i] = ((float)llm_rand_uniform() - 0.5f) / (float)D;
+    for (size_t i = 0; i < (size_t)V * D; i++) t.in[i] = ((float)llm_rand_uniform() * 2.0f - 1.0f) / (float)D;
     if (t.ng)
-        for (size_t i = 0; i < (size_t)cfg->buckets * D; i++) t.ng[i] = ((float)llm_rand_uniform() - 0.5f) / (float)D;
+        for (size_t i = 0; i < (size_t)cfg->buckets * D; i++) t.ng[i] = ((float)llm_rand_uniform() * 2.0f - 1.0f) / (float)D;
 
     /* unigram^0.75 distribution for negative sampling */
     double *weights = llm_malloc((size_t)V * sizeof *weights);
@@ -488,20 +534,13 @@ llm_status w2v_train(const w2v_config *cfg, const char *text, size_t len, embed_
         embed_model_free(m);
         return st;
     }
-    /* subsampling: keep probability (sqrt(f / (s N)) + 1) * s N / f, as word2vec.c */
+    /* subsampling: an occurrence is dropped when a 32-bit draw exceeds
+     * keep * (2^32 - 1), as gensim's sample_int */
     for (int w = 0; w < V; w++) {
-        double keep = 1.0;
-        if (cfg->sample > 0) {
-            double thr = cfg->sample * (double)m->vocab.total;
-            double f = (double)m->vocab.counts[w];
-            keep = (sqrt(f / thr) + 1.0) * thr / f;
-        }
+        double keep = w2v_keep_probability(cfg->sample, m->vocab.counts[w], m->vocab.total);
         t.keep[w] = keep >= 1.0 ? 0xffffffffu : (uint32_t)(keep * 4294967295.0);
     }
-    for (int i = 0; i <= SIGMOID_TABLE; i++) {
-        float x = ((float)i / SIGMOID_TABLE * 2.0f - 1.0f) * SIGMOID_MAX;
-        t.sigmoid[i] = 1.0f / (1.0f + expf(-x));
-    }
+    sigmoid_fill(t.sigmoid);
 
     int threads = cfg->threads > 0 ? cfg->threads : llm_get_threads();
     if (threads < 1) threads = 1;

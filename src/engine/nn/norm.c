@@ -30,9 +30,10 @@ void nn_layernorm_forward(float *out, float *mean, float *rstd, const float *inp
 }
 
 void nn_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
-                           const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C)
+                           const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C,
+                           int accumulate)
 {
-    // dinp (N, C) written; dweight, dbias (C) accumulated
+    // dinp (N, C) written (or added to); dweight, dbias (C) accumulated
     int nt = 1;
 #ifdef _OPENMP
     if (N * C > OMP_MIN) nt = omp_get_max_threads();
@@ -48,7 +49,8 @@ void nn_layernorm_backward(float *dinp, float *dweight, float *dbias, const floa
         float *dw = acc ? acc + (size_t)tid * 2 * (size_t)C : dweight, *db = acc ? dw + C : dbias;
 #pragma omp for
         for (int64_t i = 0; i < N; i++)
-            vm_layernorm_row_backward(dinp + i * C, dw, db, dout + i * C, inp + i * C, weight, mean[i], rstd[i], C);
+            vm_layernorm_row_backward(dinp + i * C, dw, db, dout + i * C, inp + i * C, weight, mean[i], rstd[i], C,
+                                      accumulate);
     }
     if (acc) {
         for (int t = 0; t < nt; t++) {
@@ -78,7 +80,7 @@ void nn_rmsnorm_forward(float *out, float *rstd, const float *inp, const float *
 }
 
 void nn_rmsnorm_backward(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
-                         const float *rstd, int64_t N, int64_t C)
+                         const float *rstd, int64_t N, int64_t C, int accumulate)
 {
     int nt = 1;
 #ifdef _OPENMP
@@ -109,7 +111,7 @@ void nn_rmsnorm_backward(float *dinp, float *dweight, const float *dout, const f
             for (int64_t j = 0; j < C; j++) {
                 float n = x[j] * r;
                 float dn = dy[j] * (weight ? weight[j] : 1.0f);
-                dx[j] = (dn - n * s) * r;
+                dx[j] = (accumulate ? dx[j] : 0.0f) + (dn - n * s) * r;
             }
         }
     }

@@ -232,9 +232,10 @@ CLONES void vm_layernorm_row(float *y, float *mean, float *rstd, const float *x,
     *rstd = r;
 }
 
-/* Layer norm backward of one row: dx written, dw/db accumulated (may be NULL). */
+/* Layer norm backward of one row: dx written (added to when accumulate),
+ * dw/db accumulated (may be NULL); dx may be dy when not accumulating. */
 CLONES void vm_layernorm_row_backward(float *dx, float *dw, float *db, const float *dy, const float *x, const float *w,
-                                      float m, float r, int64_t C)
+                                      float m, float r, int64_t C, int accumulate)
 {
     float s1 = 0.0f, s2 = 0.0f;
 #pragma omp simd reduction(+ : s1, s2)
@@ -246,12 +247,7 @@ CLONES void vm_layernorm_row_backward(float *dx, float *dw, float *db, const flo
     }
     s1 /= (float)C;
     s2 /= (float)C;
-#pragma omp simd
-    for (int64_t j = 0; j < C; j++) {
-        float n = (x[j] - m) * r;
-        float dn = dy[j] * (w ? w[j] : 1.0f);
-        dx[j] = (dn - s1 - n * s2) * r;
-    }
+    /* dw, db before dx, so that dx may be dy (written in place) */
     if (dw) {
 #pragma omp simd
         for (int64_t j = 0; j < C; j++) dw[j] += dy[j] * (x[j] - m) * r;
@@ -259,5 +255,20 @@ CLONES void vm_layernorm_row_backward(float *dx, float *dw, float *db, const flo
     if (db) {
 #pragma omp simd
         for (int64_t j = 0; j < C; j++) db[j] += dy[j];
+    }
+    if (accumulate) {
+#pragma omp simd
+        for (int64_t j = 0; j < C; j++) {
+            float n = (x[j] - m) * r;
+            float dn = dy[j] * (w ? w[j] : 1.0f);
+            dx[j] += (dn - s1 - n * s2) * r;
+        }
+        return;
+    }
+#pragma omp simd
+    for (int64_t j = 0; j < C; j++) {
+        float n = (x[j] - m) * r;
+        float dn = dy[j] * (w ? w[j] : 1.0f);
+        dx[j] = (dn - s1 - n * s2) * r;
     }
 }

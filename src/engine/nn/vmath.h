@@ -37,10 +37,11 @@ void vm_unary(int kind, float *y, const float *x, int64_t n);
 /* dx = g * f'(.): v is y for EXP/TANH/SIGMOID, x for SILU/GELU_TANH/GELU_ERF */
 void vm_unary_grad(int kind, float *dx, const float *g, const float *v, int64_t n);
 
-/* one row of layer norm, forward and backward (dw, db accumulate; may be NULL) */
+/* one row of layer norm, forward and backward (dw, db accumulate; may be NULL;
+ * dx is written, or added to when accumulate; it may be dy when not) */
 void vm_layernorm_row(float *y, float *mean, float *rstd, const float *x, const float *w, const float *b, int64_t C,
                       float eps);
 void vm_layernorm_row_backward(float *dx, float *dw, float *db, const float *dy, const float *x, const float *w,
-                               float m, float r, int64_t C);
+                               float m, float r, int64_t C, int accumulate);
 
 #endif

@@ -184,7 +184,7 @@ static llm_status accumulate(tensor **acc, tensor *g)
         return LLM_OK;
     }
     tensor *a = *acc;
-    if (a->refcount == 1 && a->storage->refcount == 1 && tensor_is_contiguous(a) && !a->node) {
+    if (tensor_exclusive(a)) {
         float *p = tensor_f32(a);
         tensor *gc = tensor_contiguous(g);
         if (!gc) return LLM_ERR_NOMEM;
@@ -307,7 +307,12 @@ llm_status tensor_backward(tensor *t, const tensor *grad, int retain_graph)
             tensor **grads = n->n_in <= 8 ? grads_small : llm_calloc((size_t)n->n_in, sizeof *grads);
             if (!grads) { tensor_free(g); st = LLM_ERR_NOMEM; goto done; }
             for (int k = 0; k < n->n_in; k++) grads[k] = NULL;
-            st = backward_rule(n, g, grads);
+            /* a norm whose input already has an exclusive gradient buffer adds dx into it */
+            tensor *acc0 = (n->op == OP_LAYER_NORM || n->op == OP_RMS_NORM) && n->in[0].node ? n->in[0].node->grad : NULL;
+            if (acc0 && !(tensor_exclusive(acc0) && acc0->ndim == n->in[0].ndim &&
+                          !memcmp(acc0->shape, n->in[0].shape, sizeof(int64_t) * (size_t)acc0->ndim)))
+                acc0 = NULL;
+            st = acc0 ? backward_norm_into(n, g, acc0, grads) : backward_rule(n, g, grads);
             tensor_free(g);
             for (int k = 0; k < n->n_in && st == LLM_OK; k++) {
                 if (!grads[k]) continue;

@@ -59,9 +59,8 @@ static tensor *view_region(const tensor_node *n, tensor *z)
 llm_status backward_view_into(tensor_node *n, const tensor *g, tensor **acc)
 {
     tensor *a = *acc;
-    int own = a && a->refcount == 1 && a->storage->refcount == 1 && !a->node && a->dtype == TENSOR_F32 &&
-              a->ndim == n->in[0].ndim && !memcmp(a->shape, n->in[0].shape, sizeof(int64_t) * (size_t)a->ndim) &&
-              tensor_is_contiguous(a);
+    int own = a && tensor_exclusive(a) && a->ndim == n->in[0].ndim &&
+              !memcmp(a->shape, n->in[0].shape, sizeof(int64_t) * (size_t)a->ndim);
     if (own) {
         tensor *v = view_region(n, a);
         if (!v) return LLM_ERR_NOMEM;
@@ -148,6 +147,8 @@ static llm_status linear_back(tensor_node *n, const tensor *g, tensor **grads)
     int64_t N = w->shape[0], Kd = w->shape[1];
     int64_t s2[2] = {-1, N}, sx[2] = {-1, Kd};
     tensor *g2 = K(tensor_reshape(g, 2, s2));
+    /* the bias first: g was just written by the rule before, and may still be in cache */
+    if (g2 && WANT(2)) grads[2] = tensor_sum_to_shape(g2, IN_SHAPE(2));
     if (g2 && WANT(0)) {
         tensor *dx = K(tensor_matmul(g2, w)); /* (M, N) @ (N, K) */
         if (dx) grads[0] = tensor_reshape(dx, IN_SHAPE(0));
@@ -157,37 +158,53 @@ static llm_status linear_back(tensor_node *n, const tensor *g, tensor **grads)
         tensor *g2t = K(tensor_transpose(g2, 0, 1));
         if (x2 && g2t) grads[1] = tensor_matmul(g2t, x2); /* (N, M) @ (M, K) */
     }
-    if (g2 && WANT(2)) grads[2] = tensor_sum_to_shape(g2, IN_SHAPE(2));
     temps_free(&tp);
     for (int i = 0; i < 3; i++)
         if (WANT(i) && !grads[i]) return LLM_ERR_NOMEM;
     return LLM_OK;
 }
 
-static llm_status norm_back(tensor_node *n, const tensor *g, tensor **grads, int rms)
+/* acc: NULL, or the exclusive gradient buffer of the input (of x's shape)
+ * that dx is added into (then grads[0] stays NULL). */
+static llm_status norm_back(tensor_node *n, const tensor *g, tensor **grads, int rms, tensor *acc)
 {
     temps tp = {0};
     const tensor *x = SAVED(0), *mean = SAVED(1), *rstd = SAVED(2);
     const tensor *w = n->ip[0] ? SAVED(3) : NULL;
     int64_t C = x->shape[x->ndim - 1], N = C ? tensor_numel(x) / C : 0;
+    /* an exclusive g (see unary_grad) becomes dx: the row kernels read each row of dy before writing it */
+    int inplace = !acc && tensor_exclusive(g);
     tensor *gc = K(tensor_contiguous(g));
-    tensor *dx = K(tensor_empty(x->ndim, x->shape, TENSOR_F32));
+    tensor *dx = K(acc ? tensor_ref(acc) : inplace ? tensor_ref((tensor *)g) : tensor_empty(x->ndim, x->shape, TENSOR_F32));
     tensor *dw = (n->ip[0] && WANT(1)) ? K(tensor_zeros(1, &C, TENSOR_F32)) : NULL;
     tensor *db = (n->ip[1] && WANT(2)) ? K(tensor_zeros(1, &C, TENSOR_F32)) : NULL;
     if (!FAILED()) {
         if (rms)
             nn_rmsnorm_backward(tensor_f32(dx), dw ? tensor_f32(dw) : NULL, tensor_f32(gc), tensor_f32(x),
-                                w ? tensor_f32(w) : NULL, tensor_f32(rstd), N, C);
+                                w ? tensor_f32(w) : NULL, tensor_f32(rstd), N, C, acc != NULL);
         else
             nn_layernorm_backward(tensor_f32(dx), dw ? tensor_f32(dw) : NULL, db ? tensor_f32(db) : NULL, tensor_f32(gc),
-                                  tensor_f32(x), w ? tensor_f32(w) : NULL, tensor_f32(mean), tensor_f32(rstd), N, C);
-        grads[0] = tensor_ref(dx);
+                                  tensor_f32(x), w ? tensor_f32(w) : NULL, tensor_f32(mean), tensor_f32(rstd), N, C,
+                                  acc != NULL);
+        dx->storage->version++;
+        if (!acc) grads[0] = tensor_ref(dx);
         if (dw) grads[1] = tensor_ref(dw);
         if (db) grads[2] = tensor_ref(db);
     }
     llm_status st = FAILED() ? LLM_ERR_NOMEM : LLM_OK;
     temps_free(&tp);
     return st;
+}
+
+/* A norm's backward with dx added straight into acc, its input's gradient
+ * so far when that is an exclusive buffer of the input's shape (the
+ * residual stream of a pre-norm transformer: x feeds the norm and a sum):
+ * no dx tensor, no separate addition. grads[1], grads[2] as norm_back. */
+llm_status backward_norm_into(tensor_node *n, const tensor *g, tensor *acc, tensor **grads)
+{
+    for (int i = 0; i < n->n_saved; i++)
+        if (!n->saved[i]) return llm_fail(LLM_ERR_NOMEM, "backward: %s lost a saved tensor", tensor_op_names[n->op]);
+    return norm_back(n, g, grads, n->op == OP_RMS_NORM, acc);
 }
 
 static llm_status xent_back(tensor_node *n, const tensor *g, tensor **grads)
@@ -396,6 +413,9 @@ llm_status backward_rule(tensor_node *n, const tensor *g, tensor **grads)
     case OP_LINEAR:
         temps_free(&tp);
         return linear_back(n, g, grads);
+    case OP_LINEAR_ACT:
+        temps_free(&tp);
+        return linear_act_backward(n, g, grads);
 
     /* ---- indexing ---- */
     case OP_CAT: {
@@ -459,8 +479,8 @@ llm_status backward_rule(tensor_node *n, const tensor *g, tensor **grads)
     /* ---- fused nn ---- */
     case OP_SOFTMAX: temps_free(&tp); return softmax_back(n, g, grads, 0);
     case OP_LOG_SOFTMAX: temps_free(&tp); return softmax_back(n, g, grads, 1);
-    case OP_LAYER_NORM: temps_free(&tp); return norm_back(n, g, grads, 0);
-    case OP_RMS_NORM: temps_free(&tp); return norm_back(n, g, grads, 1);
+    case OP_LAYER_NORM: temps_free(&tp); return norm_back(n, g, grads, 0, NULL);
+    case OP_RMS_NORM: temps_free(&tp); return norm_back(n, g, grads, 1, NULL);
     case OP_CROSS_ENTROPY: temps_free(&tp); return xent_back(n, g, grads);
     case OP_ATTENTION: temps_free(&tp); return attention_back(n, g, grads);
     case OP_RNN: case OP_LSTM: case OP_GRU: temps_free(&tp); return recurrent_backward_tensors(n, g, grads);

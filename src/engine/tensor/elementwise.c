@@ -378,13 +378,17 @@ tensor *elementwise_unary(tensor_op op, const tensor *a0, double p0, double p1)
 }
 
 /* g * f'(x) for unary op; x is the saved input, y the saved output (either may be NULL
- * when the rule does not need it). All of g's shape. */
+ * when the rule does not need it). All of g's shape. When g is exclusive
+ * (only the caller, tensor_backward, holds it) the result is written over
+ * it: every loop below reads g[i] before writing out[i] at the same i. */
 tensor *unary_grad(tensor_op op, const tensor *x, const tensor *y, const tensor *g0, double p0)
 {
     const tensor *src = x ? x : y;
+    int inplace = tensor_exclusive(g0);
     tensor *g = tensor_contiguous(g0);
     tensor *v = src ? tensor_contiguous(src) : NULL;
-    tensor *out = g ? tensor_empty(g->ndim, g->shape, TENSOR_F32) : NULL;
+    tensor *out = !g ? NULL : inplace ? tensor_ref(g) : tensor_empty(g->ndim, g->shape, TENSOR_F32);
+    if (inplace && out) out->storage->version++;
     if (!out || !v) { tensor_free(g); tensor_free(v); tensor_free(out); return NULL; }
     const float *pg = tensor_f32(g), *pv = tensor_f32(v);
     float *po = tensor_f32(out);

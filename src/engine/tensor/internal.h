@@ -39,7 +39,7 @@ typedef enum tensor_op {
     /* reductions */
     OP_SUM, OP_MEAN, OP_VAR, OP_MAX, OP_MIN,
     /* linear algebra */
-    OP_MATMUL, OP_LINEAR,
+    OP_MATMUL, OP_LINEAR, OP_LINEAR_ACT,
     /* indexing and joining */
     OP_CAT, OP_INDEX_SELECT, OP_GATHER, OP_SCATTER_ADD, OP_EMBEDDING,
     /* fused nn */
@@ -92,6 +92,15 @@ int tensor_same_shape(const tensor *a, const tensor *b);
 const char *shape_str(int ndim, const int64_t *shape, char *buf, size_t n);
 int64_t tensor_index_at(const tensor *t, int64_t i); /* int tensor element (row-major i) */
 
+/* A contiguous float32 tensor that no one else can see (one reference to
+ * the header, one to the storage, off the tape): backward may write into it
+ * in place. Gradients that tensor_backward hands to a rule often are. */
+static inline int tensor_exclusive(const tensor *t)
+{
+    return t->refcount == 1 && t->storage->refcount == 1 && !t->node && t->dtype == TENSOR_F32 &&
+           tensor_is_contiguous(t);
+}
+
 /* ---- autograd.c ---- */
 /* Whether an op with these inputs must record a node. */
 int autograd_needed(int n, const tensor *const *inputs);
@@ -104,6 +113,9 @@ llm_status backward_rule(tensor_node *node, const tensor *g, tensor **grads);
 /* The backward of a slice/select node added into *acc, its input's gradient
  * so far (NULL: none yet; replaced by a new tensor unless it can be written in place). */
 llm_status backward_view_into(tensor_node *node, const tensor *g, tensor **acc);
+/* The backward of a layer/RMS norm node with dx added into acc (exclusive, the input's shape);
+ * grads[0] stays NULL, grads[1], grads[2] as backward_rule. */
+llm_status backward_norm_into(tensor_node *node, const tensor *g, tensor *acc, tensor **grads);
 
 /* ---- elementwise.c ---- */
 int broadcast_shapes(int na, const int64_t *sa, int nb, const int64_t *sb, int *nout, int64_t *out);
@@ -116,6 +128,9 @@ tensor *unary_grad(tensor_op op, const tensor *x, const tensor *y, const tensor 
 
 /* ---- view.c ---- */
 tensor *view_make(const tensor *t, int ndim, const int64_t *shape, const int64_t *stride, int64_t offset);
+
+/* ---- linear_act.c ---- */
+llm_status linear_act_backward(tensor_node *node, const tensor *g, tensor **grads);
 
 /* ---- index.c ---- */
 tensor *embedding_backward(const tensor *g, const tensor *ids, int64_t V);
