@@ -197,7 +197,9 @@ describe("fused kernels agree with composed ops within 1e-5", function()
     local was = llm.threads()
     -- (input shape, out features, activation, bias): blocks of 1024 rows at these widths
     local cases = { { { 1100, 6 }, 5, "gelu_tanh", true }, { { 3, 700, 4 }, 7, "gelu", false },
-      { { 2, 9 }, 300, "silu", true }, { { 2, 5, 3 }, 4, "gelu_tanh", true } }
+      { { 2, 9 }, 300, "silu", true }, { { 2, 5, 3 }, 4, "gelu_tanh", true },
+      -- a weight over 1 MB: blocks of at least 1024 rows (two here)
+      { { 1100, 520 }, 600, "gelu_tanh", true } }
     for _, threads in ipairs({ 1, 2 }) do
       llm.threads(threads)
       for _, c in ipairs(cases) do

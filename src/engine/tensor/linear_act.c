@@ -35,10 +35,14 @@ static int vm_kind(int act)
     }
 }
 
-/* Rows per block: about 1 MB of (rows, N) floats, a multiple of 8. */
-static int64_t block_rows(int64_t N)
+/* Rows per block: about 1 MB of (rows, N) floats, a multiple of 8. When the
+ * weight (N, K) is itself over 1 MB, every block re-reads and re-packs it, and
+ * short blocks make slow products (GPT config M, 1536 x 384: 168-row blocks
+ * ran them ~20% below 2048-row ones): then at least 1024 rows. */
+static int64_t block_rows(int64_t N, int64_t K)
 {
     int64_t r = ((int64_t)262144 / (N > 0 ? N : 1)) / 8 * 8;
+    if (N * K > (int64_t)262144 && r < 1024) r = 1024;
     if (r < 8) r = 8;
     if (r > 1024) r = 1024;
     return r;
@@ -87,7 +91,7 @@ tensor *tensor_linear_act(const tensor *x, const tensor *w, const tensor *b, int
     if (M > 0 && N > 0) {
         const float *px = tensor_f32(xc), *pw = tensor_f32(wc), *pb = bc ? tensor_f32(bc) : NULL;
         float *pp = tensor_f32(pre), *po = tensor_f32(out);
-        int64_t br = block_rows(N), nblocks = (M + br - 1) / br;
+        int64_t br = block_rows(N, K), nblocks = (M + br - 1) / br;
         int nt = team_size(nblocks, M * N * K);
         int prev = tensor_blas_enter();
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
@@ -142,7 +146,7 @@ llm_status linear_act_backward(tensor_node *n, const tensor *g0, tensor **grads)
     tensor *dx = want_x ? tensor_empty(x->ndim, x->shape, TENSOR_F32) : NULL;
     tensor *dw = want_w ? tensor_zeros(2, wshape, TENSOR_F32) : NULL;
     tensor *db = want_b ? tensor_zeros(1, &N, TENSOR_F32) : NULL;
-    int64_t br = block_rows(N), nblocks = M > 0 ? (M + br - 1) / br : 0;
+    int64_t br = block_rows(N, K), nblocks = M > 0 ? (M + br - 1) / br : 0;
     int nt = team_size(nblocks, M * N * K);
     /* per thread: a scratch block (br, N), and for threads past the first a partial dw (N, K) and db (N) */
     size_t per = (size_t)(br * N) + (size_t)(N * K) + (size_t)N;

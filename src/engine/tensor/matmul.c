@@ -118,6 +118,20 @@ static void gemm(const float *A, mat_layout la, const float *B, mat_layout lb, f
     gemm_bias(A, la, B, lb, C, ldc, M, N, K, beta, NULL);
 }
 
+/* Offsets into a and b of batch entry i (row-major over bshape, broadcast strides sa, sb). */
+static void batch_offsets(int64_t i, int nbatch, const int64_t *bshape, const int64_t *sa, const int64_t *sb,
+                          int64_t *oa, int64_t *ob)
+{
+    int64_t r = i;
+    *oa = *ob = 0;
+    for (int d = nbatch - 1; d >= 0; d--) {
+        int64_t k = r % bshape[d];
+        r /= bshape[d];
+        *oa += k * sa[d];
+        *ob += k * sb[d];
+    }
+}
+
 static tensor *matmul_impl(const tensor *a0, const tensor *b0)
 {
     char s1[96], s2[96];
@@ -186,16 +200,24 @@ static tensor *matmul_impl(const tensor *a0, const tensor *b0)
     }
     int small = M * N * K < 64 * 64 * 64;
     int prev = tensor_blas_enter();
-#pragma omp parallel for schedule(static) if (nb > 1 && small)
-    for (int64_t i = 0; i < nb; i++) {
-        int64_t oa = 0, ob = 0, r = i;
-        for (int d = nbatch - 1; d >= 0; d--) {
-            int64_t k = r % bshape[d];
-            r /= bshape[d];
-            oa += k * sa[d];
-            ob += k * sb[d];
+    /* Many small products: one per thread. Otherwise one after the other,
+     * each split over the threads by gemm(). (Not an `omp parallel if(...)`
+     * region that comes out inactive: gemm's own parallel region inside it
+     * would be a nested one, and libgomp starts and ends fresh threads for
+     * every nested region.) */
+    if (nb > 1 && small) {
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < nb; i++) {
+            int64_t oa, ob;
+            batch_offsets(i, nbatch, bshape, sa, sb, &oa, &ob);
+            gemm(pa + oa, la, pb + ob, lb, po + i * M * N, (int)N, M, N, K, 0.0f);
         }
-        gemm(pa + oa, la, pb + ob, lb, po + i * M * N, (int)N, M, N, K, 0.0f);
+    } else {
+        for (int64_t i = 0; i < nb; i++) {
+            int64_t oa, ob;
+            batch_offsets(i, nbatch, bshape, sa, sb, &oa, &ob);
+            gemm(pa + oa, la, pb + ob, lb, po + i * M * N, (int)N, M, N, K, 0.0f);
+        }
     }
     tensor_blas_leave(prev);
 done_ok:
