@@ -185,6 +185,13 @@ describe("fused kernels agree with composed ops within 1e-5", function()
           ;(y * R):sum():backward()
           return { y, x.grad, w1.grad, b1 and b1.grad, w2.grad, b2 and b2.grad }
         end
+        -- w2 without a gradient: the hidden gradient takes its own pass
+        local fixed = x0:clone():requires_grad()
+        ;(fixed:mlp(w10, b10, w20, b20, act) * RN):sum():backward()
+        local ref = x0:clone():requires_grad()
+        ;(activate(ref:linear(w10, b10), act):linear(w20, b20) * RN):sum():backward()
+        local dfix = (fixed.grad - ref.grad):abs():max():item() / (1 + ref.grad:abs():max():item())
+        if dfix > 1e-5 then T.fail(string.format("mlp %s with a fixed w2: dx differs by %g", act, dfix)) end
         for _, pair in ipairs({ { "linear_act", "act" }, { "mlp", "composed" } }) do
           local a, e = run(pair[1]), run(pair[2])
           for i = 1, 6 do

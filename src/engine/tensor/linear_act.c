@@ -324,8 +324,8 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
     tensor *db2 = want[4] ? tensor_zeros(1, &N, TENSOR_F32) : NULL;
     int64_t br = block_rows(H), nblocks = M > 0 ? (M + br - 1) / br : 0;
     int nt = team_size(nblocks, M * H * (K + N));
-    /* per thread: a scratch block (br, H); threads past the first also partial dw1, db1, dw2, db2 */
-    size_t per = (size_t)(br * H) + (size_t)(H * K) + (size_t)H + (size_t)(N * H) + (size_t)N;
+    /* per thread: two scratch blocks (br, H); threads past the first also partial dw1, db1, dw2, db2 */
+    size_t per = (size_t)(2 * br * H) + (size_t)(H * K) + (size_t)H + (size_t)(N * H) + (size_t)N;
     float *scratch = nblocks ? malloc(sizeof(float) * per * (size_t)nt) : NULL;
     if (!g || (want[0] && !dx) || (want[1] && !dw1) || (want[2] && !db1) || (want[3] && !dw2) || (want[4] && !db2) ||
         (nblocks && !scratch)) {
@@ -344,8 +344,8 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
 #ifdef _OPENMP
         tid = omp_get_thread_num();
 #endif
-        float *d = scratch + per * (size_t)tid;
-        float *part = d + br * H;
+        float *d = scratch + per * (size_t)tid, *e = d + br * H; /* e: act'(pre) when dw2 computed act(pre) */
+        float *part = e + br * H;
         float *dw1_t = tid == 0 ? (dw1 ? tensor_f32(dw1) : NULL) : part;
         float *db1_t = tid == 0 ? (db1 ? tensor_f32(db1) : NULL) : part + H * K;
         float *dw2_t = tid == 0 ? (dw2 ? tensor_f32(dw2) : NULL) : part + H * K + H;
@@ -359,8 +359,10 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
             const float *dy = pg + r0 * N, *p = pp + r0 * H;
             if (db2_t)
                 for (int64_t i = 0; i < m; i++) vm_axpy(db2_t, dy + i * N, N, 1.0f);
+            int have_e = 0;
             if (dw2_t && N > 0 && H > 0) { /* dw2 (N, H) += dy^T (N, m) @ act(pre) (m, H) */
-                vm_unary(kind, d, p, m * H);
+                vm_unary_and_grad(kind, d, e, p, m * H); /* act(pre) and act'(pre), one exponential */
+                have_e = 1;
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)N, (int)H, (int)m, 1.0f, dy, (int)N, d,
                             (int)H, first ? 0.0f : 1.0f, dw2_t, (int)H);
             }
@@ -370,7 +372,8 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
                                 pw2, (int)H, 0.0f, d, (int)H);
                 else
                     memset(d, 0, sizeof(float) * (size_t)(m * H));
-                vm_unary_grad(kind, d, d, p, m * H);
+                if (have_e) vm_mul(d, e, m * H);
+                else vm_unary_grad(kind, d, d, p, m * H);
                 if (db1_t)
                     for (int64_t i = 0; i < m; i++) vm_axpy(db1_t, d + i * H, H, 1.0f);
                 if (pdx && K > 0) /* dx (m, K) = d (m, H) @ w1 (H, K) */
@@ -389,7 +392,7 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
     }
     tensor_blas_leave(prev);
     for (int t = 1; t < nt; t++) {
-        const float *part = scratch + per * (size_t)t + br * H;
+        const float *part = scratch + per * (size_t)t + 2 * br * H;
         if (dw1) vm_axpy(tensor_f32(dw1), part, H * K, 1.0f);
         if (db1) vm_axpy(tensor_f32(db1), part + H * K, H, 1.0f);
         if (dw2) vm_axpy(tensor_f32(dw2), part + H * K + H, N * H, 1.0f);
