@@ -36,11 +36,13 @@ static int vm_kind(int act)
     }
 }
 
-/* Rows per block: about 1 MB of (rows, N) floats, a multiple of 8. */
+/* Rows per block: about 1 MB of (rows, N) floats, a multiple of 8, but at
+ * least 512 rows: each block's product packs the whole weight again, which
+ * at fewer rows costs more than the cache saves (GPT config M, N = 1536). */
 static int64_t block_rows(int64_t N)
 {
     int64_t r = ((int64_t)262144 / (N > 0 ? N : 1)) / 8 * 8;
-    if (r < 8) r = 8;
+    if (r < 512) r = 512;
     if (r > 1024) r = 1024;
     return r;
 }
