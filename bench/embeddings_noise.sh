@@ -9,7 +9,8 @@
 # Usage: bench/embeddings_noise.sh [N] [DIR]
 # With DIR, the vector files are kept there and gensim's are reused on a later
 # run (so a change to llmlab can be re-measured against the same gensim runs).
-# Each training run takes the shared bench lock on its own.
+# With BENCH_LOCK=FILE set, each training run holds that lock (flock) on its
+# own, so timings of other benchmarks on a shared machine do not overlap.
 set -u
 cd "$(dirname "$0")/.."
 L=$PWD/llmlab
@@ -17,14 +18,15 @@ N=${1:-5}
 dir=${2:-}
 if [ -z "$dir" ]; then dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT; fi
 mkdir -p "$dir"
+locked() { if [ -n "${BENCH_LOCK:-}" ]; then flock "$BENCH_LOCK" "$@"; else "$@"; fi; }
 /usr/bin/python3 -c 'import gensim' 2>/dev/null || { echo "needs Debian's python3-gensim"; exit 1; }
 command -v bible >/dev/null || { echo "needs the Debian package bible-kjv"; exit 1; }
 if [ ! -s "$dir/kjv.txt" ]; then
     bible -l10000 "Gen1:1-Rev22:21" | sed -E 's/^ *[0-9]+ //; s/[^A-Za-z ]/ /g' | tr 'A-Z' 'a-z' | grep -v '^ *$' > "$dir/kjv.txt"
 fi
 for s in $(seq 1 "$N"); do
-    [ -s "$dir/g$s.vec" ] || flock /work/bench.lock /usr/bin/python3 bench/gensim_w2v.py "$dir/kjv.txt" 1 word2vec "$s" "$dir/g$s.vec"
-    flock /work/bench.lock "$L" run bench/embeddings.lua train "$dir/kjv.txt" 1 word2vec "$dir/l$s.vec" "$s" 2>/dev/null
+    [ -s "$dir/g$s.vec" ] || locked /usr/bin/python3 bench/gensim_w2v.py "$dir/kjv.txt" 1 word2vec "$s" "$dir/g$s.vec"
+    locked "$L" run bench/embeddings.lua train "$dir/kjv.txt" 1 word2vec "$dir/l$s.vec" "$s" 2>/dev/null
 done
 lg=(); gg=(); ll=()
 for r in $(seq 1 "$N"); do

@@ -9,6 +9,9 @@
 --   local terms = tf:vocabulary()             -- column order (sorted as sklearn)
 --   local idx, sims = X:cosine_topk(tf:transform{"in the beginning"}, 5)
 --
+-- fit_transform runs on llm.threads() threads (the "word" analyzer); the
+-- result does not depend on how many.
+--
 -- min_df / max_df follow scikit-learn: an integer (2) is a document count,
 -- a float (0.5, 1.0) a proportion of the documents. analyzer, preprocessor
 -- and tokenizer may be Lua functions, as the Python callables.

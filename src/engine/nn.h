@@ -39,6 +39,10 @@ int64_t nn_crossentropy_forward(float *losses, float *lse, const float *logits, 
 /* dlogits (N, C) = (softmax - smoothed one-hot) * dlosses[n] */
 void nn_crossentropy_backward(float *dlogits, const float *dlosses, const float *logits, const float *lse,
                               const int64_t *targets, int64_t N, int64_t C, int64_t ignore_index, float smoothing);
+/* The forward and, in the same pass over each row, the gradient of the loss
+ * w * sum_n losses[n]: dlogits = w (softmax - smoothed one-hot), 0 on ignored rows. */
+void nn_crossentropy_forward_grad(float *losses, float *dlogits, const float *logits, const int64_t *targets, int64_t N,
+                                  int64_t C, int64_t ignore_index, float smoothing, float w);
 
 /* scaled dot-product attention over (B, H, T, D) tensors whose last dim is
  * unit-stride; each has its own batch, head and row strides (in floats), so

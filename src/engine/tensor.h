@@ -219,6 +219,10 @@ tensor *tensor_cross_entropy(const tensor *logits, const tensor *targets, int64_
 /* q, k, v: (B, H, T, D) (or (H,T,D), (T,D)); mask (T, T) broadcastable float: 0 keep / nonzero drop; scale <= 0: 1/sqrt(D) */
 tensor *tensor_attention(const tensor *q, const tensor *k, const tensor *v, const tensor *mask,
                          int causal, double scale);
+/* The same on a packed projection: qkv (B, T, 3C) or (T, 3C) holding q | k | v, each C = heads x D with
+ * the heads side by side; returns (B, T, C) (heads side by side again). No copies either way: the
+ * kernel reads the heads in place and the backward writes one (B, T, 3C) gradient. */
+tensor *tensor_attention_packed(const tensor *qkv, int64_t heads, const tensor *mask, int causal, double scale);
 tensor *tensor_dropout(const tensor *t, double p, int training);
 
 /* ---- autograd ---- */

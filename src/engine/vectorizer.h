@@ -47,7 +47,10 @@ void features_default_opts(features_opts *o, int tfidf);
 llm_status features_new(features_vectorizer **out, const features_opts *o);
 void features_free(features_vectorizer *v);
 
-/* Learn the vocabulary (and idf) from docs and return their matrix. */
+/* Learn the vocabulary (and idf) from docs and return their matrix. Word
+ * analyzers analyse the documents on llm_get_threads() threads (in parts,
+ * merged); the vocabulary and the matrix are the same, bit for bit, for any
+ * number of threads. */
 llm_status features_fit_transform(features_vectorizer *v, const char *const *docs, const size_t *lens,
                                   size_t ndocs, llm_csr **out);
 /* The matrix of new documents over the fitted vocabulary (unknown terms ignored). */

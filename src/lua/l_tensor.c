@@ -51,6 +51,7 @@
  *   t:index_select(dim, idx), t:gather(dim, idx), t:scatter_add(dim, idx, src), t:one_hot(n)
  *   llm.cat(list [, dim]), llm.stack(list [, dim]), llm.where(c, a, b), llm.matmul(a, b),
  *   llm.linear(x, w [, b]), llm.embedding(ids, weight), llm.attention(q, k, v [, {causal=, mask=, scale=}]),
+ *   llm.attention_packed(qkv (B,T,3C), heads [, {causal=, mask=, scale=}]) -> (B,T,C),
  *   llm.softmax, llm.log_softmax, llm.layer_norm, llm.rms_norm, llm.cross_entropy, llm.dropout
  *   (the same as the methods, tensor first)
  * In place (bump the version; refused on tensors that require grad unless in llm.no_grad):
@@ -1109,23 +1110,42 @@ static int m_cross_entropy(lua_State *L)
     return push_tensor(L, tensor_cross_entropy(x, t, ignore, smooth, red));
 }
 
+/* The options table {causal=, mask=, scale=} at index i: fills the outputs (the mask stays held by the table). */
+static void attention_opts(lua_State *L, int i, int *causal, double *scale, tensor **mask)
+{
+    *causal = 0;
+    *scale = 0;
+    *mask = NULL;
+    if (lua_type(L, i) == LUA_TTABLE) {
+        lua_getfield(L, i, "causal");
+        *causal = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (lua_getfield(L, i, "scale") != LUA_TNIL) *scale = luaL_checknumber(L, -1);
+        lua_pop(L, 1);
+        if (lua_getfield(L, i, "mask") != LUA_TNIL) *mask = check_tensor(L, lua_gettop(L));
+        lua_pop(L, 1); /* the table still holds the mask */
+    } else if (!lua_isnoneornil(L, i)) {
+        luaL_argerror(L, i, "expected an options table {causal=, mask=, scale=}");
+    }
+}
+
 static int l_attention(lua_State *L)
 {
-    tensor *q = check_tensor(L, 1), *k = check_tensor(L, 2), *v = check_tensor(L, 3), *mask = NULL;
-    int causal = 0;
-    double scale = 0;
-    if (lua_type(L, 4) == LUA_TTABLE) {
-        lua_getfield(L, 4, "causal");
-        causal = lua_toboolean(L, -1);
-        lua_pop(L, 1);
-        if (lua_getfield(L, 4, "scale") != LUA_TNIL) scale = luaL_checknumber(L, -1);
-        lua_pop(L, 1);
-        if (lua_getfield(L, 4, "mask") != LUA_TNIL) mask = check_tensor(L, lua_gettop(L));
-        lua_pop(L, 1); /* the table still holds the mask */
-    } else if (!lua_isnoneornil(L, 4)) {
-        return luaL_argerror(L, 4, "expected an options table {causal=, mask=, scale=}");
-    }
+    tensor *q = check_tensor(L, 1), *k = check_tensor(L, 2), *v = check_tensor(L, 3), *mask;
+    int causal;
+    double scale;
+    attention_opts(L, 4, &causal, &scale, &mask);
     return push_tensor(L, tensor_attention(q, k, v, mask, causal, scale));
+}
+
+static int l_attention_packed(lua_State *L)
+{
+    tensor *qkv = check_tensor(L, 1), *mask;
+    lua_Integer heads = luaL_checkinteger(L, 2);
+    int causal;
+    double scale;
+    attention_opts(L, 3, &causal, &scale, &mask);
+    return push_tensor(L, tensor_attention_packed(qkv, (int64_t)heads, mask, causal, scale));
 }
 
 static int l_embedding(lua_State *L)
@@ -1530,7 +1550,8 @@ static const luaL_Reg functions[] = {
     {"zeros_like", l_zeros_like}, {"ones_like", l_ones_like}, {"empty_like", l_empty_like},
     {"rand_like", l_rand_like}, {"randn_like", l_randn_like}, {"full_like", l_full_like},
     {"cat", l_cat}, {"stack", l_stack}, {"where", l_where}, {"matmul", m_matmul}, {"linear", m_linear},
-    {"embedding", l_embedding}, {"attention", l_attention}, {"softmax", m_softmax},
+    {"embedding", l_embedding}, {"attention", l_attention}, {"attention_packed", l_attention_packed},
+    {"softmax", m_softmax},
     {"log_softmax", m_log_softmax}, {"layer_norm", m_layer_norm}, {"rms_norm", m_rms_norm},
     {"cross_entropy", m_cross_entropy}, {"dropout", m_dropout}, {"one_hot", m_one_hot},
     {"adamw_step", l_adamw_step}, {"no_grad", l_no_grad}, {"grad_enabled", l_grad_enabled},

@@ -69,6 +69,17 @@ tmux_wait() { # SESSION REGEX [SECONDS]
     done
     return 1
 }
+# Wait until the screen's last non-empty line matches (a prompt that is
+# waiting for input, not one that scrolled up): keys sent before a line
+# editor is reading again can be lost by the terminal's mode switch.
+tmux_wait_last() { # SESSION REGEX [SECONDS]
+    local deadline=$((SECONDS + ${3:-10}))
+    while [ $SECONDS -lt $deadline ]; do
+        tmux_screen "$1" | sed '/^ *$/d' | tail -n 1 | grep -Eq -- "$2" && return 0
+        sleep 0.1
+    done
+    return 1
+}
 # expect_screen NAME SESSION REGEX [SECONDS]: a test case that waits for the screen.
 expect_screen() {
     if tmux_wait "$2" "$3" "${4:-10}"; then pass "$1"

@@ -31,6 +31,7 @@ tmux_keys r 'print("line was dropped")' Enter
 expect_screen "Ctrl-C at the prompt drops the typed line" r '^line was dropped$'
 tmux_keys r 'error("boom")' Enter
 expect_screen "errors are shown" r 'boom'
+tmux_wait_last r '^> ?$'
 tmux_keys r C-d
 expect_screen "Ctrl-D quits with status 0" r 'EXITED 0'
 check "history file written" grep -q 'alive' "$XDG_DATA_HOME/llmlab/repl_history"

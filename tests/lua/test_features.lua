@@ -90,6 +90,18 @@ describe("vectorizers match scikit-learn", function()
     it(case.name, function() check_case(case, fx.docs) end)
   end
 
+  it("every fixture holds with 1 and with 3 threads (documents analysed in parts, merged)", function()
+    local saved = llm.threads()
+    local ok, err = pcall(function()
+      for _, n in ipairs({ 1, 3 }) do
+        llm.threads(n)
+        for _, case in ipairs(fx.cases) do check_case(case, fx.docs) end
+      end
+    end)
+    llm.threads(saved)
+    if not ok then error(err, 0) end
+  end)
+
   it("hand-computed tf-idf for two documents", function()
     -- docs "a b" and "a a" with a one-letter pattern: df(a)=2, df(b)=1, n=2;
     -- idf(a) = ln(3/3)+1 = 1, idf(b) = ln(3/2)+1; doc 1 = (1, idf_b)/sqrt(1+idf_b^2)

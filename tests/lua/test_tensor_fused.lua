@@ -132,6 +132,45 @@ describe("fused kernels agree with composed ops within 1e-5", function()
     end
   end)
 
+  it("attention at the tile sizes of the micro-kernel (T = 300 past one key block, D = 64, 40, 17)", function()
+    -- rows past one 64-query block and one 256-key block, head dims that are
+    -- and are not multiples of 16, causal (the skipped future tiles) and not
+    for _, c in ipairs({ { 1, 2, 300, 64, true }, { 2, 1, 77, 40, true }, { 1, 1, 45, 17, false }, { 1, 1, 260, 64, false } }) do
+      local sh = { c[1], c[2], c[3], c[4] }
+      agree(string.format("attention T=%d D=%d causal=%s", c[3], c[4], tostring(c[5])), { sh, sh, sh },
+        function(q, k, v) return llm.attention(q, k, v, { causal = c[5] }) end,
+        function(q, k, v) return attention_composed(q, k, v, c[5]) end, 2e-5)
+    end
+  end)
+
+  it("causal attention with a mask on the heads of a packed (B, T, 3, H, D) tensor", function()
+    local Tn, H, D = 70, 2, 32
+    local mask = llm.rand(Tn, Tn):gt(0.8)
+    agree("attention packed qkv", { { 2, Tn, 3 * H * D } },
+      function(x)
+        local qkv = x:view(2, Tn, 3, H, D):permute(3, 1, 4, 2, 5)
+        return llm.attention(qkv:select(1, 1), qkv:select(1, 2), qkv:select(1, 3), { causal = true, mask = mask })
+      end,
+      function(x)
+        local qkv = x:view(2, Tn, 3, H, D):permute(3, 1, 4, 2, 5)
+        return attention_composed(qkv:select(1, 1), qkv:select(1, 2), qkv:select(1, 3), true, mask)
+      end, 2e-5)
+  end)
+
+  it("attention on a packed qkv equals attention on its head views (T = 260, D = 64 and T = 33, D = 8)", function()
+    for _, c in ipairs({ { 1, 260, 2, 64, true }, { 3, 33, 4, 8, false } }) do
+      local B, Tn, H, D, causal = c[1], c[2], c[3], c[4], c[5]
+      local mask = not causal and llm.rand(Tn, Tn):gt(0.8) or nil
+      agree("attention_packed T=" .. Tn, { { B, Tn, 3 * H * D } },
+        function(x) return llm.attention_packed(x, H, { causal = causal, mask = mask }) end,
+        function(x)
+          local qkv = x:view(B, Tn, 3, H, D):permute(3, 1, 4, 2, 5)
+          local y = attention_composed(qkv:select(1, 1), qkv:select(1, 2), qkv:select(1, 3), causal, mask)
+          return y:transpose(2, 3):reshape(B, Tn, H * D)
+        end, 2e-5)
+    end
+  end)
+
   it("attention with a mask and a scale", function()
     local mask = llm.rand(9, 9):gt(0.7)
     for i = 1, 9 do mask[{ i, 1 }] = 0 end -- keep one key per row
@@ -207,6 +246,48 @@ describe("fused kernels agree with composed ops within 1e-5", function()
     llm.threads(was)
   end)
 
+  it("cross entropy's gradient written in the forward pass, under an upstream gradient that is not 1", function()
+    -- mean scaled by 2.5, sum, and none weighted by a random vector, each against the composed loss
+    local t = llm.tensor({ 3, 0, -1, 7, 7, 2, 5 }, "int64")
+    agree("cross_entropy x2.5", { { 7, 9 } },
+      function(x) return x:cross_entropy(t, { ignore_index = -1, label_smoothing = 0.1 }) * 2.5 end,
+      function(x) return cross_entropy_composed(x, t, -1, 0.1) * 2.5 end, 1e-5)
+    local t2 = llm.tensor({ { 1, 4, 0 }, { 8, 8, 2 } }, "int64")
+    agree("cross_entropy sum 3d", { { 2, 3, 9 } },
+      function(x) return x:cross_entropy(t2, { reduction = "sum" }) end,
+      function(x) return cross_entropy_composed(x:reshape(6, 9), t2:reshape(6), -100, 0) * 6 end, 1e-5)
+    agree("cross_entropy none", { { 6, 9 } },
+      function(x) return x:cross_entropy(t:narrow(1, 1, 6), { reduction = "none", ignore_index = -1 }) end,
+      function(x)
+        local lp = x:log_softmax(-1)
+        local safe = llm.tensor({ 3, 0, 0, 7, 7, 2 }, "int64")
+        local keep = llm.tensor({ 1, 1, 0, 1, 1, 1 })
+        return -lp:gather(2, safe:view(6, 1)):view(6) * keep
+      end, 1e-5)
+  end)
+
+  it("the GPT's tied head and loss: gradients equal those of the composed cross entropy", function()
+    llm.seed(3)
+    local m = llm.nn.GPT { vocab_size = 40, block_size = 8, d_model = 16, n_layer = 1, n_head = 2 }
+    local function rand_ids()
+      local t = {}
+      for b = 1, 2 do t[b] = {} for i = 1, 8 do t[b][i] = llm.random(40) - 1 end end
+      return llm.tensor(t, "int64")
+    end
+    local ids, tg = rand_ids(), rand_ids()
+    local logits, loss = m(ids, tg)
+    loss:backward()
+    local g1 = m.wte.weight.grad:clone()
+    m:zero_grad()
+    local logits2 = m(ids)
+    local loss2 = cross_entropy_composed(logits2:reshape(16, 40), tg:reshape(16), -100, 0)
+    loss2:backward()
+    local d = (g1 - m.wte.weight.grad):abs():max():item()
+    if d > 1e-5 then T.fail("tied head gradients differ by " .. d) end
+    expect(math.abs(loss:item() - loss2:item()) < 1e-5).to_be(true)
+    expect((logits - logits2):abs():max():item() < 1e-6).to_be(true)
+  end)
+
   it("softmax equals exp / sum", function()
     agree("softmax", { { 5, 11 } },
       function(x) return x:softmax(-1) end,
@@ -219,6 +300,9 @@ describe("fused kernels reject bad input", function()
     local q = llm.zeros(2, 4, 8)
     expect(function() llm.attention(q, llm.zeros(2, 5, 8), q) end).to_error("attention: q {2,4,8}, k {2,5,8}")
     expect(function() llm.attention(q, q, q, { mask = llm.zeros(3, 3) }) end).to_error("attention: mask {3,3} does not fit")
+    expect(function() llm.attention_packed(llm.zeros(2, 4, 10), 2) end).to_error("attention: packed qkv {2,4,10} must be (B, T, 3C)")
+    expect(function() llm.attention_packed(llm.zeros(4), 1) end).to_error("attention: packed qkv {4}")
+    expect(function() llm.attention_packed(llm.zeros(2, 4, 12), 2, { mask = llm.zeros(3, 3) }) end).to_error("attention: mask {3,3} does not fit")
     expect(function() llm.zeros(3, 4):layer_norm(llm.ones(5)) end).to_error("layer_norm: input {3,4}")
     expect(function() llm.zeros(3, 4):linear_act(llm.zeros(5, 3)) end).to_error("linear_act: input {3,4}, weight {5,3}")
     expect(function() llm.zeros(3, 4):linear_act(llm.zeros(5, 4), llm.zeros(4)) end).to_error("bias {4} do not fit")

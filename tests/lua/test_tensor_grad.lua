@@ -249,6 +249,11 @@ local entries = {
       local q, k, v = p:select(3, 1):transpose(2, 3), p:select(3, 2):transpose(2, 3), p:select(3, 3):transpose(2, 3)
       return llm.attention(q, k, v, { causal = true })
     end, contig_only = { true } },
+  { name = "attention_packed causal", shapes = S({ 2, 4, 12 }),
+    f = function(x) return llm.attention_packed(x, 2, { causal = true }) end },
+  { name = "attention_packed (T, 3C) mask scale", shapes = S({ 4, 6 }),
+    extra = function() return { llm.tensor { { 0, 1, 0, 0 }, { 0, 0, 1, 0 }, { 1, 0, 0, 0 }, { 0, 0, 0, 1 } } } end,
+    f = function(x, m) return llm.attention_packed(x, 1, { mask = m, scale = 0.7 }) end },
   { name = "dropout", shapes = S({ 4, 5 }), f = function(a) llm.seed(99); return a:dropout(0.3) end },
   -- fused recurrent layers (src/engine/nn/recurrent_op.c): x (T, B, I), w_ih, w_hh, b_ih, b_hh, h0 [, c0]
   { name = "lstm", shapes = S({ 3, 2, 3 }, { 8, 3 }, { 8, 2 }, { 8 }, { 8 }, { 2, 2 }, { 2, 2 }),

@@ -42,6 +42,14 @@ describe("1 and 2 threads agree", function()
     same_at_1_and_2("matmul", { { 300, 200 }, { 200, 180 } }, function(a, b) return a:matmul(b) end, 1e-3)
     same_at_1_and_2("linear", { { 4, 100, 96 }, { 200, 96 }, { 200 } },
       function(x, w, b) return x:linear(w, b) end, 1e-3)
+    -- few rows, many columns: the product splits by columns, each thread filling its part of the bias
+    same_at_1_and_2("linear by columns", { { 2, 20, 256 }, { 512, 256 }, { 512 } },
+      function(x, w, b) return x:linear(w, b) end, 1e-3)
+    llm.threads(2)
+    local x, w, b = llm.randn(2, 20, 256), llm.randn(512, 256), llm.randn(512)
+    local d = (x:linear(w, b) - (x:matmul(w:t()) + b)):abs():max():item()
+    llm.threads(1)
+    if d > 1e-3 then T.fail("linear by columns at 2 threads differs from matmul + bias by " .. d) end
   end)
   it("norms with per-thread parameter gradients", function()
     same_at_1_and_2("layer_norm", { { 400, 160 }, { 160 }, { 160 } },

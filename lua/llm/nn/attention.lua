@@ -6,8 +6,10 @@
 --
 -- One Linear makes queries, keys and values at once (C -> 3C); they are split
 -- into H heads of D = C/H, attend, and a second Linear mixes the heads back.
--- impl = "fused" calls the engine's attention kernel (llm.attention: online
--- softmax, no T x T matrix kept); impl = "composed" writes the same thing out
+-- impl = "fused" calls the engine's attention kernel on the packed projection
+-- (llm.attention_packed: the kernel reads each head in place, online softmax,
+-- no T x T matrix kept, and the backward writes one (B, T, 3C) gradient
+-- instead of three head views to add up); impl = "composed" writes the same thing out
 -- from matmul, masked_fill and softmax (llm.nn.functional.attention_composed),
 -- the version to read. attn.impl can be switched at any time; the tests check
 -- that both give the same outputs and gradients.
@@ -56,17 +58,17 @@ function MultiHeadAttention:forward(x, mask)
   if C ~= self.dim then
     error(string.format("MultiHeadAttention: input has %d features, the layer expects %d", C, self.dim), 2)
   end
-  local q, k, v = self:split_heads(x)
   local y
   local p = self.training and self.dropout or 0
   if self.impl == "composed" or p > 0 then
+    local q, k, v = self:split_heads(x)
     y = F.attention_composed(q, k, v, { causal = self.causal, mask = mask, dropout = p })
+    y = y:transpose(2, 3):reshape(B, T, C)   -- heads side by side again
   elseif self.impl == "fused" then
-    y = llm.attention(q, k, v, { causal = self.causal, mask = mask })
+    y = llm.attention_packed(self.qkv(x), self.heads, { causal = self.causal, mask = mask })   -- (B, T, C)
   else
     error("MultiHeadAttention: impl must be 'fused' or 'composed', got " .. tostring(self.impl), 2)
   end
-  y = y:transpose(2, 3):reshape(B, T, C)   -- heads side by side again
   y = self.proj(y)
   if self.resid_drop then y = self.resid_drop(y) end
   return y

@@ -3,38 +3,64 @@
  *
  * Flash-attention style on the CPU: for each (batch, head) slice, queries
  * go in blocks of BQ rows against keys in blocks of BK; each score block
- * S = Q K^T * scale comes from one small cblas_sgemm, and an online softmax
+ * S = Q K^T * scale comes from one small product, and an online softmax
  * (running max m and sum l per row) rescales the output as blocks arrive.
  * Only the per-row log-sum-exp (BH, T) is kept for the backward pass, which
  * rebuilds each probability block P = exp(S - lse) and never holds a whole
- * T x T matrix. Causal attention skips the blocks above the diagonal.
- * Slices run in parallel (OpenMP); the small GEMMs inside run on one thread.
+ * T x T matrix. Causal attention skips the blocks above the diagonal, and
+ * inside a diagonal block the small products (smallgemm.c) skip the tiles
+ * that lie wholly in the future, so causal attention does about half the
+ * work of full attention. K (and V for the backward) of a slice are
+ * transposed once into a scratch block so every product reads its right
+ * operand row-major. Slices run in parallel (OpenMP).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cblas.h>
 #include "nn.h"
 #include "vmath.h"
+#include "smallgemm.h"
 #include "tensor.h"
 
 #define BQ 64
 #define BK 256
 
-/* S (nq, nk) = scale * Q (nq, D) K^T; masked entries -> -inf. lq, lk: row strides. */
-static void scores(float *S, const float *q, int64_t lq, const float *k, int64_t lk, const float *mask, int64_t T,
-                   int64_t D, int64_t i0, int64_t nq, int64_t j0, int64_t nk, float scale, int causal)
+/* Row stride of the transposed K and V blocks: T padded so that the rows do
+ * not all fall into the same few L1 sets when T is a multiple of 256. */
+#define LDT(T) ((T) + 16)
+
+/* How many of the nk keys from j0 query row i0 + a sees (all of them unless causal). */
+static inline int64_t keys_seen(int causal, int64_t i0, int64_t a, int64_t j0, int64_t nk)
 {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)nk, (int)D, scale, q + i0 * lq, (int)lq,
-                k + j0 * lk, (int)lk, 0.0f, S, (int)nk);
-    if (causal && j0 + nk - 1 > i0) {
-        for (int64_t a = 0; a < nq; a++) /* keys j0+b > i0+a are in the future */
-            for (int64_t b = i0 + a - j0 + 1 > 0 ? i0 + a - j0 + 1 : 0; b < nk; b++) S[a * nk + b] = -INFINITY;
-    }
+    if (!causal) return nk;
+    int64_t n = i0 + a - j0 + 1;
+    return n < 0 ? 0 : n > nk ? nk : n;
+}
+
+/* The exp loops run in vectors of 16: a row's length rounded up to that
+ * (within nk), the entries past len set to -inf so they come out 0. */
+static inline int64_t pad_row(float *s, int64_t len, int64_t nk)
+{
+    int64_t n = (len + 15) / 16 * 16;
+    if (n > nk) n = nk;
+    for (int64_t b = len; b < n; b++) s[b] = -INFINITY;
+    return n;
+}
+
+/* S (nq, nk) = scale * Q (nq, D) K^T, with kt = K^T (D, T; row stride LDT(T))
+ * of the slice; masked entries -> -inf. When causal, the entries past
+ * keys_seen() of each row are left undefined: callers read only the keys a
+ * row sees. */
+static void scores(float *S, const float *q, int64_t lq, const float *kt, const float *mask, int64_t T, int64_t D,
+                   int64_t i0, int64_t nq, int64_t j0, int64_t nk, float scale, int causal)
+{
+    sg_gemm(nq, nk, D, scale, q + i0 * lq, lq, 1, kt + j0, LDT(T), 0, S, nk, causal ? i0 - j0 + 1 : -1, -1);
     if (mask) {
-        for (int64_t a = 0; a < nq; a++)
-            for (int64_t b = 0; b < nk; b++)
+        for (int64_t a = 0; a < nq; a++) {
+            int64_t len = keys_seen(causal, i0, a, j0, nk);
+            for (int64_t b = 0; b < len; b++)
                 if (mask[(i0 + a) * T + j0 + b] != 0.0f) S[a * nk + b] = -INFINITY;
+        }
     }
 }
 
@@ -53,7 +79,8 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
     {
         float *S = malloc(sizeof(float) * BQ * BK);
         float *m = malloc(sizeof(float) * BQ), *l = malloc(sizeof(float) * BQ);
-        int ok = S && m && l;
+        float *kt = malloc(sizeof(float) * (size_t)(LDT(T) * D));
+        int ok = S && m && l && kt;
 #pragma omp for schedule(dynamic)
         for (int64_t bh = 0; bh < BH; bh++) {
             if (!ok) {
@@ -64,6 +91,7 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
             const float *qb = AT(q, lq, bh), *kb = AT(k, lk, bh), *vb = AT(v, lv, bh);
             float *ob = AT(out, lo, bh), *lb = lse + bh * T;
             const int64_t sq = lq->st, sk = lk->st, sv = lv->st, so = lo->st;
+            sg_transpose(kt, LDT(T), kb, T, D, sk);
             for (int64_t i0 = 0; i0 < T; i0 += BQ) {
                 int64_t nq = T - i0 < BQ ? T - i0 : BQ;
                 float *o = ob + i0 * so;
@@ -72,14 +100,17 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
                 int64_t jend = causal ? i0 + nq : T;
                 for (int64_t j0 = 0; j0 < jend; j0 += BK) {
                     int64_t nk = jend - j0 < BK ? jend - j0 : BK;
-                    scores(S, qb, sq, kb, sk, mask, T, D, i0, nq, j0, nk, scale, causal);
+                    scores(S, qb, sq, kt, mask, T, D, i0, nq, j0, nk, scale, causal);
                     for (int64_t a = 0; a < nq; a++) {
                         float *s = S + a * nk;
-                        float mx = vm_max(s, nk);
+                        int64_t len = keys_seen(causal, i0, a, j0, nk);
+                        int64_t len16 = pad_row(s, len, nk);
+                        if (len16 < nk) memset(s + len16, 0, sizeof(float) * (size_t)(nk - len16));
+                        float mx = len > 0 ? vm_max(s, len) : -INFINITY;
                         mx = mx > m[a] ? mx : m[a];
-                        if (mx == -INFINITY) { for (int64_t b = 0; b < nk; b++) s[b] = 0.0f; continue; }
+                        if (mx == -INFINITY) { memset(s, 0, sizeof(float) * (size_t)len16); continue; }
                         float corr = m[a] == -INFINITY ? 0.0f : expf(m[a] - mx);
-                        float sum = vm_exp_sub(s, s, nk, mx);
+                        float sum = vm_exp_sub(s, s, len16, mx);
                         l[a] = l[a] * corr + sum;
                         m[a] = mx;
                         if (corr != 1.0f) {
@@ -87,9 +118,8 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
                             vm_scale(oa, D, corr);
                         }
                     }
-                    // o (nq, D) += P (nq, nk) V (nk, D)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)D, (int)nk, 1.0f, S, (int)nk,
-                                vb + j0 * sv, (int)sv, 1.0f, o, (int)so);
+                    // o (nq, D) += P (nq, nk) V (nk, D); row a of P is 0 past key a + i0 - j0
+                    sg_gemm(nq, D, nk, 1.0f, S, nk, 1, vb + j0 * sv, sv, 1, o, so, -1, causal ? i0 - j0 + 1 : -1);
                 }
                 for (int64_t a = 0; a < nq; a++) {
                     float *oa = o + a * so;
@@ -107,6 +137,7 @@ int nn_attention_forward(float *out, float *lse, const float *q, const float *k,
         free(S);
         free(m);
         free(l);
+        free(kt);
     }
     tensor_blas_leave(prev_blas);
     return failed ? -1 : 0;
@@ -127,7 +158,8 @@ int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, co
     {
         float *P = malloc(sizeof(float) * BQ * BK), *dP = malloc(sizeof(float) * BQ * BK);
         float *Di = malloc(sizeof(float) * (size_t)T);
-        int ok = P && dP && Di;
+        float *kt = malloc(sizeof(float) * (size_t)(LDT(T) * D)), *vt = malloc(sizeof(float) * (size_t)(LDT(T) * D));
+        int ok = P && dP && Di && kt && vt;
 #pragma omp for schedule(dynamic)
         for (int64_t bh = 0; bh < BH; bh++) {
             if (!ok) {
@@ -146,32 +178,42 @@ int nn_attention_backward(float *dq, float *dk, float *dv, const float *dout, co
                 memset(dkb + i * sdk, 0, sizeof(float) * (size_t)D);
                 memset(dvb + i * sdv, 0, sizeof(float) * (size_t)D);
             }
+            sg_transpose(kt, LDT(T), kb, T, D, sk);
+            sg_transpose(vt, LDT(T), vb, T, D, sv);
             for (int64_t i0 = 0; i0 < T; i0 += BQ) {
                 int64_t nq = T - i0 < BQ ? T - i0 : BQ;
                 int64_t jend = causal ? i0 + nq : T;
                 for (int64_t j0 = 0; j0 < jend; j0 += BK) {
                     int64_t nk = jend - j0 < BK ? jend - j0 : BK;
-                    scores(P, qb, sq, kb, sk, mask, T, D, i0, nq, j0, nk, scale, causal);
-                    for (int64_t a = 0; a < nq; a++) vm_exp_sub(P + a * nk, P + a * nk, nk, lb[i0 + a]);
+                    int64_t lim = causal ? i0 - j0 + 1 : -1; /* row a sees the keys b < a + lim */
+                    scores(P, qb, sq, kt, mask, T, D, i0, nq, j0, nk, scale, causal);
+                    for (int64_t a = 0; a < nq; a++) {
+                        int64_t len = keys_seen(causal, i0, a, j0, nk);
+                        int64_t len16 = pad_row(P + a * nk, len, nk);
+                        vm_exp_sub(P + a * nk, P + a * nk, len16, lb[i0 + a]);
+                        if (len16 < nk) memset(P + a * nk + len16, 0, sizeof(float) * (size_t)(nk - len16));
+                    }
                     // dV (nk, D) += P^T (nk, nq) dO (nq, D)
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nk, (int)D, (int)nq, 1.0f, P, (int)nk,
-                                gb + i0 * sg, (int)sg, 1.0f, dvb + j0 * sdv, (int)sdv);
+                    sg_gemm(nk, D, nq, 1.0f, P, 1, nk, gb + i0 * sg, sg, 1, dvb + j0 * sdv, sdv, -1, -1);
                     // dP (nq, nk) = dO (nq, D) V^T
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nq, (int)nk, (int)D, 1.0f, gb + i0 * sg,
-                                (int)sg, vb + j0 * sv, (int)sv, 0.0f, dP, (int)nk);
-                    // dS = P * (dP - D_i)
-                    for (int64_t a = 0; a < nq; a++) vm_mul_sub(dP + a * nk, P + a * nk, nk, Di[i0 + a]);
+                    sg_gemm(nq, nk, D, 1.0f, gb + i0 * sg, sg, 1, vt + j0, LDT(T), 0, dP, nk, lim, -1);
+                    // dS = P * (dP - D_i) over the keys a row sees; 0 past them
+                    for (int64_t a = 0; a < nq; a++) {
+                        int64_t len = keys_seen(causal, i0, a, j0, nk);
+                        vm_mul_sub(dP + a * nk, P + a * nk, len, Di[i0 + a]);
+                        if (len < nk) memset(dP + a * nk + len, 0, sizeof(float) * (size_t)(nk - len));
+                    }
                     // dQ (nq, D) += scale dS K ; dK (nk, D) += scale dS^T Q
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nq, (int)D, (int)nk, scale, dP, (int)nk,
-                                kb + j0 * sk, (int)sk, 1.0f, dqb + i0 * sdq, (int)sdq);
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)nk, (int)D, (int)nq, scale, dP, (int)nk,
-                                qb + i0 * sq, (int)sq, 1.0f, dkb + j0 * sdk, (int)sdk);
+                    sg_gemm(nq, D, nk, scale, dP, nk, 1, kb + j0 * sk, sk, 1, dqb + i0 * sdq, sdq, -1, lim);
+                    sg_gemm(nk, D, nq, scale, dP, 1, nk, qb + i0 * sq, sq, 1, dkb + j0 * sdk, sdk, -1, -1);
                 }
             }
         }
         free(P);
         free(dP);
         free(Di);
+        free(kt);
+        free(vt);
     }
     tensor_blas_leave(prev_blas);
     return failed ? -1 : 0;

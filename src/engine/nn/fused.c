@@ -140,8 +140,23 @@ tensor *tensor_cross_entropy(const tensor *logits, const tensor *targets, int64_
             goto done;
         }
     }
-    int64_t count = nn_crossentropy_forward(tensor_f32(losses), tensor_f32(lse), tensor_f32(xc), tg, N, C,
-                                            ignore_index, (float)smoothing);
+    const tensor *in[1] = {logits};
+    int want_grad = autograd_needed(1, in);
+    int64_t count = 0;
+    tensor *dx = NULL;
+    if (want_grad) { /* the gradient of the reduced loss, written in the same pass */
+        for (int64_t i = 0; i < N; i++) count += tg[i] != ignore_index;
+        float w = reduction == TENSOR_REDUCE_MEAN ? (count ? 1.0f / (float)count : 0.0f) : 1.0f;
+        GRAD_OFF_BEGIN;
+        dx = tensor_empty(xc->ndim, xc->shape, TENSOR_F32);
+        GRAD_OFF_END;
+        if (!dx) goto done;
+        nn_crossentropy_forward_grad(tensor_f32(losses), tensor_f32(dx), tensor_f32(xc), tg, N, C, ignore_index,
+                                     (float)smoothing, w);
+    } else {
+        count = nn_crossentropy_forward(tensor_f32(losses), tensor_f32(lse), tensor_f32(xc), tg, N, C, ignore_index,
+                                        (float)smoothing);
+    }
     if (reduction == TENSOR_REDUCE_NONE) {
         out = tensor_ref(losses);
     } else {
@@ -151,18 +166,17 @@ tensor *tensor_cross_entropy(const tensor *logits, const tensor *targets, int64_
         if (reduction == TENSOR_REDUCE_MEAN) s = count ? s / (double)count : NAN;
         out = tensor_scalar(s);
     }
-    const tensor *in[1] = {logits};
-    if (out && autograd_needed(1, in)) {
+    if (out && want_grad) {
         tensor_node *n = autograd_record(out, OP_CROSS_ENTROPY, 1, in);
-        if (!n) { tensor_free(out); out = NULL; goto done; }
-        autograd_save(n, xc);
-        autograd_save(n, lse);
-        autograd_save(n, tcc);
+        if (!n) { tensor_free(out); out = NULL; tensor_free(dx); goto done; }
+        autograd_save(n, dx);
         n->ip[0] = ignore_index;
         n->ip[1] = reduction;
         n->ip[2] = count;
+        n->ip[3] = 1; /* saved[0] is the gradient for an upstream gradient of 1 */
         n->fp[0] = smoothing;
     }
+    tensor_free(dx);
 done:
     tensor_free(xc);
     tensor_free(tcc);
@@ -173,6 +187,31 @@ bad:
     llm_fail(LLM_ERR_SHAPE, "cross_entropy: logits %s and targets %s do not fit (want (..., C) and (...))",
              tensor_shape_str(logits, s1, sizeof s1), tensor_shape_str(targets, s2, sizeof s2));
     return NULL;
+}
+
+/* dlogits = g * the gradient the forward saved: handed over as it is when g
+ * is 1 (a loss's own backward), scaled otherwise; row by row for reduction none. */
+llm_status cross_entropy_saved_backward(const tensor *g, tensor *const *saved, int reduction, tensor **dlogits)
+{
+    tensor *d = saved[0];
+    *dlogits = NULL;
+    if (reduction != TENSOR_REDUCE_NONE) {
+        double gs = tensor_get_flat(g, 0);
+        *dlogits = gs == 1.0 ? tensor_ref(d) : tensor_mul_scalar(d, gs);
+        return *dlogits ? LLM_OK : LLM_ERR_NOMEM;
+    }
+    int64_t C = d->shape[d->ndim - 1], N = C ? tensor_numel(d) / C : 0;
+    tensor *gc = tensor_contiguous(g);
+    tensor *out = gc ? tensor_empty(d->ndim, d->shape, TENSOR_F32) : NULL;
+    if (!out) { tensor_free(gc); return LLM_ERR_NOMEM; }
+    const float *pg = tensor_f32(gc), *pd = tensor_f32(d);
+    float *po = tensor_f32(out);
+#pragma omp parallel for if (N * C > 32768)
+    for (int64_t i = 0; i < N; i++)
+        for (int64_t j = 0; j < C; j++) po[i * C + j] = pd[i * C + j] * pg[i];
+    tensor_free(gc);
+    *dlogits = out;
+    return LLM_OK;
 }
 
 /* A (..., T, D) tensor as attention reads it: (B, H) leading dims and the
@@ -329,6 +368,118 @@ llm_status attention_backward_tensors(const tensor *g, tensor *const *saved, int
         return llm_fail(LLM_ERR_NOMEM, "attention: out of memory in backward");
     }
     return LLM_OK;
+}
+
+/* A (T, T) float mask from a (T, T), (1, T) or (T) mask of any dtype; NULL and no error when mask is NULL. */
+static llm_status attn_mask(const tensor *mask, int64_t T, tensor **out)
+{
+    char s1[96];
+    *out = NULL;
+    if (!mask) return LLM_OK;
+    int ok = mask->ndim >= 1 && mask->ndim <= 2 && mask->shape[mask->ndim - 1] == T &&
+             (mask->ndim == 1 || mask->shape[0] == T || mask->shape[0] == 1);
+    if (!ok)
+        return llm_fail(LLM_ERR_SHAPE, "attention: mask %s does not fit (T, T) = {%lld,%lld}",
+                        tensor_shape_str(mask, s1, sizeof s1), (long long)T, (long long)T);
+    int64_t mshape[2] = {T, T};
+    GRAD_OFF_BEGIN;
+    tensor *mf = tensor_to_dtype(mask, TENSOR_F32);
+    tensor *me = mf ? tensor_expand(mf, 2, mshape) : NULL;
+    *out = me ? tensor_contiguous(me) : NULL;
+    GRAD_OFF_END;
+    tensor_free(mf);
+    tensor_free(me);
+    return *out ? LLM_OK : LLM_ERR_NOMEM;
+}
+
+/* The (B, H, T, D) layouts of q, k, v inside a contiguous (B, T, 3, H, D) block and of a (B, T, H, D) one. */
+static void packed_layouts(int64_t T, int64_t H, int64_t D, nn_attn_layout *lqkv, nn_attn_layout *lout)
+{
+    lqkv->sb = T * 3 * H * D;
+    lqkv->sh = D;
+    lqkv->st = 3 * H * D;
+    lout->sb = T * H * D;
+    lout->sh = D;
+    lout->st = H * D;
+}
+
+tensor *tensor_attention_packed(const tensor *qkv, int64_t heads, const tensor *mask, int causal, double scale)
+{
+    char s1[96];
+    if (need_f32(qkv, "attention", "qkv")) return NULL;
+    int nd = qkv->ndim;
+    if (nd < 2 || nd > 3 || heads < 1 || qkv->shape[nd - 1] % (3 * heads) != 0) {
+        llm_fail(LLM_ERR_SHAPE, "attention: packed qkv %s must be (B, T, 3C) or (T, 3C) with C a multiple of "
+                 "heads = %lld", tensor_shape_str(qkv, s1, sizeof s1), (long long)heads);
+        return NULL;
+    }
+    int64_t B = nd == 3 ? qkv->shape[0] : 1, T = qkv->shape[nd - 2], C = qkv->shape[nd - 1] / 3, D = C / heads;
+    float sc = scale > 0 ? (float)scale : (float)(1.0 / sqrt((double)(D ? D : 1)));
+    tensor *mc = NULL, *x = NULL, *lse = NULL, *out = NULL;
+    if (attn_mask(mask, T, &mc)) return NULL;
+    int64_t oshape[3] = {B, T, C};
+    int64_t lshape[1] = {B * heads * T};
+    GRAD_OFF_BEGIN;
+    x = tensor_contiguous(qkv);
+    out = tensor_empty(nd, nd == 3 ? oshape : oshape + 1, TENSOR_F32);
+    lse = tensor_empty(1, lshape, TENSOR_F32);
+    GRAD_OFF_END;
+    if (!x || !out || !lse) { tensor_free(out); out = NULL; goto done; }
+    nn_attn_layout lq, lo;
+    packed_layouts(T, heads, D, &lq, &lo);
+    const float *px = tensor_f32(x);
+    if (nn_attention_forward(tensor_f32(out), tensor_f32(lse), px, px + C, px + 2 * C, mc ? tensor_f32(mc) : NULL, B,
+                             heads, T, D, &lq, &lq, &lq, &lo, sc, causal)) {
+        llm_fail(LLM_ERR_NOMEM, "attention: out of memory for scratch blocks");
+        tensor_free(out);
+        out = NULL;
+        goto done;
+    }
+    const tensor *in[1] = {qkv};
+    if (autograd_needed(1, in)) {
+        tensor_node *n = autograd_record(out, OP_ATTENTION, 1, in);
+        if (!n) { tensor_free(out); out = NULL; goto done; }
+        autograd_save(n, x);
+        autograd_save(n, out);
+        autograd_save(n, lse);
+        if (mc) autograd_save(n, mc);
+        n->ip[0] = causal;
+        n->ip[1] = mc != NULL;
+        n->ip[2] = heads;
+        n->fp[0] = sc;
+    }
+done:
+    tensor_free(x);
+    tensor_free(mc);
+    tensor_free(lse);
+    return out;
+}
+
+llm_status attention_packed_backward(const tensor *g, tensor *const *saved, int64_t heads, int has_mask, int causal,
+                                     float scale, tensor **dqkv)
+{
+    const tensor *x = saved[0], *o = saved[1], *lse = saved[2];
+    const tensor *mask = has_mask ? saved[3] : NULL;
+    int nd = x->ndim;
+    int64_t B = nd == 3 ? x->shape[0] : 1, T = x->shape[nd - 2], C = x->shape[nd - 1] / 3, D = C / heads;
+    tensor *gc = tensor_contiguous(g);
+    *dqkv = tensor_empty(nd, x->shape, TENSOR_F32); /* every entry is written by the kernel */
+    if (!gc || !*dqkv) goto fail;
+    nn_attn_layout lq, lo;
+    packed_layouts(T, heads, D, &lq, &lo);
+    const float *px = tensor_f32(x);
+    float *pd = tensor_f32(*dqkv);
+    if (nn_attention_backward(pd, pd + C, pd + 2 * C, tensor_f32(gc), px, px + C, px + 2 * C, tensor_f32(o),
+                              tensor_f32(lse), mask ? tensor_f32(mask) : NULL, B, heads, T, D, &lq, &lq, &lq, &lo, &lo,
+                              &lq, &lq, &lq, scale, causal))
+        goto fail;
+    tensor_free(gc);
+    return LLM_OK;
+fail:
+    tensor_free(gc);
+    tensor_free(*dqkv);
+    *dqkv = NULL;
+    return llm_fail(LLM_ERR_NOMEM, "attention: out of memory in backward");
 }
 
 tensor *tensor_dropout(const tensor *t, double p, int training)

@@ -209,6 +209,7 @@ llm_status backward_norm_into(tensor_node *n, const tensor *g, tensor *acc, tens
 
 static llm_status xent_back(tensor_node *n, const tensor *g, tensor **grads)
 {
+    if (n->ip[3]) return cross_entropy_saved_backward(g, n->saved, (int)n->ip[1], &grads[0]);
     temps tp = {0};
     const tensor *x = SAVED(0), *lse = SAVED(1), *tg = SAVED(2);
     int64_t C = x->shape[x->ndim - 1], N = tensor_numel(tg);
@@ -236,6 +237,9 @@ static llm_status xent_back(tensor_node *n, const tensor *g, tensor **grads)
 
 static llm_status attention_back(tensor_node *n, const tensor *g, tensor **grads)
 {
+    if (n->ip[2] > 0) /* packed qkv */
+        return attention_packed_backward(g, n->saved, n->ip[2], (int)n->ip[1], (int)n->ip[0], (float)n->fp[0],
+                                         &grads[0]);
     return attention_backward_tensors(g, n->saved, (int)n->ip[1], (int)n->ip[0], (float)n->fp[0], &grads[0], &grads[1],
                                       &grads[2]);
 }

@@ -4,7 +4,10 @@
  * transpose flag and leading dimension read off its strides, so x:t() and
  * k:transpose(-2,-1) cost no copy. Batched products broadcast their batch
  * dims; a batch of rows against one matrix (x @ W with x (B,T,K)) folds
- * into a single call, and many small products run in parallel.
+ * into a single call, and many small products run in parallel. linear()
+ * folds its bias into the product: each thread fills its own rows of the
+ * output with the bias and sgemm adds onto them (beta = 1), so there is no
+ * separate pass (and no serial one) over the output.
  *
  * Threads: the engine runs OpenBLAS on one thread (and puts back the count
  * others set) and splits big products into row (or column) blocks over
@@ -56,12 +59,21 @@ static int layout_of(int64_t rows, int64_t cols, int64_t rs, int64_t cs, mat_lay
     return 0;
 }
 
-/* C (M,N; ldc) = A (M,K) B (K,N) + beta C. */
-static void gemm(const float *A, mat_layout la, const float *B, mat_layout lb, float *C, int ldc, int64_t M,
-                 int64_t N, int64_t K, float beta)
+/* Rows [i0, i0 + m) of C (N columns, row stride ldc) set to the bias row. */
+static void fill_rows(float *C, int ldc, int64_t i0, int64_t m, int64_t N, const float *bias)
 {
+    for (int64_t i = i0; i < i0 + m; i++) memcpy(C + i * ldc, bias, sizeof(float) * (size_t)N);
+}
+
+/* C (M,N; ldc) = A (M,K) B (K,N) + beta C; with a bias (N), C = A B + bias
+ * (each thread fills its own rows with the bias, then accumulates onto them). */
+static void gemm_bias(const float *A, mat_layout la, const float *B, mat_layout lb, float *C, int ldc, int64_t M,
+                      int64_t N, int64_t K, float beta, const float *bias)
+{
+    if (bias) beta = 1.0f;
     if (M == 0 || N == 0) return;
     if (K == 0) {
+        if (bias) { fill_rows(C, ldc, 0, M, N, bias); return; }
         for (int64_t i = 0; i < M; i++)
             for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
         return;
@@ -79,6 +91,7 @@ static void gemm(const float *A, mat_layout la, const float *B, mat_layout lb, f
             int64_t i0 = t * step, m = M - i0 < step ? M - i0 : step;
             if (m <= 0) continue;
             const float *a = A + (la.tr == CblasNoTrans ? i0 * la.ld : i0);
+            if (bias) fill_rows(C, ldc, i0, m, N, bias);
             cblas_sgemm(CblasRowMajor, la.tr, lb.tr, (int)m, (int)N, (int)K, 1.0f, a, la.ld, B, lb.ld, beta, C + i0 * ldc, ldc);
         }
     } else if (nt > 1 && N >= 32 * nt) { /* split the columns of op(B) and C */
@@ -89,12 +102,20 @@ static void gemm(const float *A, mat_layout la, const float *B, mat_layout lb, f
             int64_t j0 = t * step, n = N - j0 < step ? N - j0 : step;
             if (n <= 0) continue;
             const float *b = B + (lb.tr == CblasNoTrans ? j0 : j0 * lb.ld);
+            if (bias) fill_rows(C + j0, ldc, 0, M, n, bias + j0);
             cblas_sgemm(CblasRowMajor, la.tr, lb.tr, (int)M, (int)n, (int)K, 1.0f, A, la.ld, b, lb.ld, beta, C + j0, ldc);
         }
     } else {
+        if (bias) fill_rows(C, ldc, 0, M, N, bias);
         cblas_sgemm(CblasRowMajor, la.tr, lb.tr, (int)M, (int)N, (int)K, 1.0f, A, la.ld, B, lb.ld, beta, C, ldc);
     }
     tensor_blas_leave(prev);
+}
+
+static void gemm(const float *A, mat_layout la, const float *B, mat_layout lb, float *C, int ldc, int64_t M,
+                 int64_t N, int64_t K, float beta)
+{
+    gemm_bias(A, la, B, lb, C, ldc, M, N, K, beta, NULL);
 }
 
 static tensor *matmul_impl(const tensor *a0, const tensor *b0)
@@ -251,14 +272,9 @@ tensor *tensor_linear(const tensor *x, const tensor *w, const tensor *b)
     /* w^T as a (K, N) matrix: strides (w.stride[1], w.stride[0]) */
     layout_of(K, N, wc->stride[1], wc->stride[0], &lw);
     float *po = tensor_f32(out);
-    float beta = 0.0f;
-    if (bc) {
-        const float *pb = tensor_f32(bc);
-        for (int64_t i = 0; i < M; i++) memcpy(po + i * N, pb, sizeof(float) * (size_t)N);
-        beta = 1.0f;
-    }
     mat_layout lx = {CblasNoTrans, (int)(K > 0 ? K : 1)};
-    gemm(tensor_f32(xc), lx, tensor_f32(wc), lw, po, (int)(N > 0 ? N : 1), M, N, K, beta);
+    gemm_bias(tensor_f32(xc), lx, tensor_f32(wc), lw, po, (int)(N > 0 ? N : 1), M, N, K, 0.0f,
+              bc ? tensor_f32(bc) : NULL);
     tensor_free(xc);
     tensor_free(wc);
     tensor_free(bc);

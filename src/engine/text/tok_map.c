@@ -8,8 +8,8 @@
 uint64_t tok_hash_bytes(const char *s, size_t n)
 {
     /* FNV-1a, then a final mix so that the low bits are well spread. */
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= 0x100000001b3ULL; }
+    uint64_t h = TOK_FNV_OFFSET;
+    for (size_t i = 0; i < n; i++) { h ^= (unsigned char)s[i]; h *= TOK_FNV_PRIME; }
     h ^= h >> 31;
     return h;
 }
@@ -46,13 +46,18 @@ static llm_status map_grow(tok_map *m)
 
 llm_status tok_map_add(tok_map *m, const char *key, size_t len, int64_t val, size_t *idx, int *added)
 {
+    return tok_map_add_hashed(m, key, len, tok_hash_bytes(key, len), val, idx, added);
+}
+
+llm_status tok_map_add_hashed(tok_map *m, const char *key, size_t len, uint64_t h, int64_t val, size_t *idx,
+                              int *added)
+{
     if (added) *added = 0;
     if ((m->n + 1) * 2 > m->cap) {
         if (m->n >= UINT32_MAX - 1) return llm_fail(LLM_ERR_NOMEM, "hash table: too many entries");
         llm_status s = map_grow(m);
         if (s) return s;
     }
-    uint64_t h = tok_hash_bytes(key, len);
     size_t mask = m->cap - 1, i = (size_t)h & mask;
     uint32_t sl;
     while ((sl = m->slots[i])) {

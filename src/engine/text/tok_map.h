@@ -31,12 +31,18 @@ typedef struct tok_map {
     size_t alen, acap;
 } tok_map;
 
+#define TOK_FNV_OFFSET 0xcbf29ce484222325ULL
+#define TOK_FNV_PRIME 0x100000001b3ULL
+/* FNV-1a over the bytes, then h ^= h >> 31 so that the low bits are well spread. */
 uint64_t tok_hash_bytes(const char *s, size_t n);
 /* Entry index of key, or -1. */
 ptrdiff_t tok_map_find(const tok_map *m, const char *key, size_t len);
 /* Find or insert key (with val when new); *idx gets its entry index and
  * *added (if not NULL) whether it was new. */
 llm_status tok_map_add(tok_map *m, const char *key, size_t len, int64_t val, size_t *idx, int *added);
+/* The same with h = tok_hash_bytes(key, len) computed by the caller. */
+llm_status tok_map_add_hashed(tok_map *m, const char *key, size_t len, uint64_t h, int64_t val, size_t *idx,
+                              int *added);
 static inline const char *tok_map_key(const tok_map *m, size_t idx, size_t *len)
 {
     *len = m->ent[idx].len;
