@@ -189,6 +189,9 @@ tensor *tensor_linear(const tensor *x, const tensor *w, const tensor *b); /* x @
  * tensor/linear_act.c); the same values as tensor_linear then the activation */
 enum { TENSOR_ACT_GELU_TANH = 1, TENSOR_ACT_GELU_ERF, TENSOR_ACT_SILU };
 tensor *tensor_linear_act(const tensor *x, const tensor *w, const tensor *b, int act);
+/* act(x @ w1^T + b1) @ w2^T + b2, a transformer's MLP, in one pass over blocks of rows
+ * (the hidden activation is never stored: the backward recomputes it); biases may be NULL */
+tensor *tensor_mlp(const tensor *x, const tensor *w1, const tensor *b1, const tensor *w2, const tensor *b2, int act);
 /* The engine runs BLAS on one thread and splits work over OpenMP itself:
  * kernels that call BLAS call enter first (it returns the count to put
  * back) and leave after, outside any parallel region. */

@@ -45,6 +45,7 @@
  *   argmax/argmin([dim [, keepdim]])
  * nn: t:softmax([dim]), t:log_softmax([dim]), t:matmul(b), t:linear(w [, b]),
  *   t:linear_act(w, b|nil [, "gelu_tanh"|"gelu"|"silu"])  act(t @ w^T + b) in one op,
+ *   t:mlp(w1, b1|nil, w2, b2|nil [, act])  act(t @ w1^T + b1) @ w2^T + b2 in one op,
  *   t:layer_norm([w [, b [, eps]]]), t:rms_norm([w [, eps]]), t:dropout(p [, training]),
  *   t:cross_entropy(targets [, {ignore_index=, label_smoothing=, reduction="mean"|"sum"|"none"}]),
  *   t:index_select(dim, idx), t:gather(dim, idx), t:scatter_add(dim, idx, src), t:one_hot(n)
@@ -1053,6 +1054,17 @@ static int m_linear_act(lua_State *L)
     return push_tensor(L, tensor_linear_act(x, w, b, acts[a]));
 }
 
+/* x:mlp(w1, b1|nil, w2, b2|nil, act): act(x @ w1^T + b1) @ w2^T + b2, act as linear_act */
+static int m_mlp(lua_State *L)
+{
+    static const char *const names[] = {"gelu_tanh", "gelu", "silu", NULL};
+    static const int acts[] = {TENSOR_ACT_GELU_TANH, TENSOR_ACT_GELU_ERF, TENSOR_ACT_SILU};
+    tensor *x = check_tensor(L, 1), *w1 = check_tensor(L, 2), *b1 = opt_tensor(L, 3);
+    tensor *w2 = check_tensor(L, 4), *b2 = opt_tensor(L, 5);
+    int a = luaL_checkoption(L, 6, "gelu_tanh", names);
+    return push_tensor(L, tensor_mlp(x, w1, b1, w2, b2, acts[a]));
+}
+
 static int m_layer_norm(lua_State *L)
 {
     tensor *x = check_tensor(L, 1), *w = opt_tensor(L, 2), *b = opt_tensor(L, 3);
@@ -1515,7 +1527,7 @@ static const luaL_Reg methods[] = {
     {"sum", m_sum}, {"mean", m_mean}, {"var", m_var}, {"std", m_std}, {"max", m_max}, {"min", m_min},
     {"argmax", m_argmax}, {"argmin", m_argmin},
     {"softmax", m_softmax}, {"log_softmax", m_log_softmax}, {"matmul", m_matmul}, {"linear", m_linear},
-    {"linear_act", m_linear_act}, {"layer_norm", m_layer_norm}, {"rms_norm", m_rms_norm}, {"dropout", m_dropout},
+    {"linear_act", m_linear_act}, {"mlp", m_mlp}, {"layer_norm", m_layer_norm}, {"rms_norm", m_rms_norm}, {"dropout", m_dropout},
     {"cross_entropy", m_cross_entropy}, {"index_select", m_index_select}, {"gather", m_gather},
     {"scatter_add", m_scatter_add}, {"one_hot", m_one_hot},
     {"fill_", m_fill_}, {"zero_", m_zero_}, {"copy_", m_copy_}, {"add_", m_add_}, {"mul_", m_mul_},

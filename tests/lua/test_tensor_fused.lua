@@ -193,42 +193,54 @@ describe("fused kernels agree with composed ops within 1e-5", function()
       function(x) return cross_entropy_composed(x, t, -1, 0.2) end, 1e-5)
   end)
 
-  it("linear_act equals linear then the activation, over several row blocks, at 1 and 2 threads", function()
+  it("linear_act and mlp equal linear, activation, linear over several row blocks, at 1 and 2 threads", function()
     local was = llm.threads()
-    -- (input shape, out features, activation, bias): blocks of 1024 rows at these widths
-    local cases = { { { 1100, 6 }, 5, "gelu_tanh", true }, { { 3, 700, 4 }, 7, "gelu", false },
-      { { 2, 9 }, 300, "silu", true }, { { 2, 5, 3 }, 4, "gelu_tanh", true },
-      -- a weight over 1 MB: blocks of at least 1024 rows (two here)
-      { { 1100, 520 }, 600, "gelu_tanh", true } }
+    -- (input shape, hidden, out, activation, biases): blocks of 1024 rows at these widths
+    local cases = { { { 1100, 6 }, 5, 3, "gelu_tanh", true }, { { 3, 700, 4 }, 7, 5, "gelu", false },
+      { { 2, 9 }, 300, 2, "silu", true }, { { 2, 5, 3 }, 4, 6, "gelu_tanh", true },
+      -- a first weight over 1 MB: blocks of 1024 rows (two here)
+      { { 1100, 520 }, 600, 3, "gelu_tanh", true } }
+    local function activate(h, act) return act == "gelu_tanh" and h:gelu("tanh") or act == "gelu" and h:gelu() or h:silu() end
     for _, threads in ipairs({ 1, 2 }) do
       llm.threads(threads)
       for _, c in ipairs(cases) do
-        local shape, N, act, bias = c[1], c[2], c[3], c[4]
+        local shape, H, N, act, bias = c[1], c[2], c[3], c[4], c[5]
         llm.seed(21)
         local K = shape[#shape]
-        local x0, w0 = llm.randn(shape) * 0.5, llm.randn(N, K) * 0.3
-        local b0 = bias and llm.randn(N) or nil
-        local rshape = table.move(shape, 1, #shape, 1, {})
-        rshape[#rshape] = N
-        local R = llm.randn(rshape)
-        local function run(fused)
-          local x, w = x0:clone():requires_grad(), w0:clone():requires_grad()
-          local b = b0 and b0:clone():requires_grad()
-          local y
-          if fused then y = x:linear_act(w, b, act)
-          else
-            local h = x:linear(w, b)
-            y = act == "gelu_tanh" and h:gelu("tanh") or act == "gelu" and h:gelu() or h:silu()
-          end
-          ;(y * R):sum():backward()
-          return { y, x.grad, w.grad, b and b.grad }
+        local x0, w10, w20 = llm.randn(shape) * 0.5, llm.randn(H, K) * 0.3, llm.randn(N, H) * 0.3
+        local b10, b20 = bias and llm.randn(H) or nil, bias and llm.randn(N) or nil
+        local function rand_like_rows(n)
+          local s = table.move(shape, 1, #shape, 1, {})
+          s[#s] = n
+          return llm.randn(s)
         end
-        local a, e = run(true), run(false)
-        for i = 1, 4 do
-          if e[i] then
-            local d = (a[i] - e[i]):abs():max():item() / (1 + e[i]:abs():max():item())
-            if d > 1e-5 then T.fail(string.format("linear_act %s %s (%d threads): output/grad %d differs by %g",
-              act, table.concat(shape, "x"), threads, i, d)) end
+        local RH, RN = rand_like_rows(H), rand_like_rows(N)
+        local function run(mode)
+          local x, w1, w2 = x0:clone():requires_grad(), w10:clone():requires_grad(), w20:clone():requires_grad()
+          local b1, b2 = b10 and b10:clone():requires_grad(), b20 and b20:clone():requires_grad()
+          local y, R
+          if mode == "linear_act" then y, R = x:linear_act(w1, b1, act), RH
+          elseif mode == "act" then y, R = activate(x:linear(w1, b1), act), RH
+          elseif mode == "mlp" then y, R = x:mlp(w1, b1, w2, b2, act), RN
+          else y, R = activate(x:linear(w1, b1), act):linear(w2, b2), RN end
+          ;(y * R):sum():backward()
+          return { y, x.grad, w1.grad, b1 and b1.grad, w2.grad, b2 and b2.grad }
+        end
+        -- w2 without a gradient: the hidden gradient takes its own pass
+        local fixed = x0:clone():requires_grad()
+        ;(fixed:mlp(w10, b10, w20, b20, act) * RN):sum():backward()
+        local ref = x0:clone():requires_grad()
+        ;(activate(ref:linear(w10, b10), act):linear(w20, b20) * RN):sum():backward()
+        local dfix = (fixed.grad - ref.grad):abs():max():item() / (1 + ref.grad:abs():max():item())
+        if dfix > 1e-5 then T.fail(string.format("mlp %s with a fixed w2: dx differs by %g", act, dfix)) end
+        for _, pair in ipairs({ { "linear_act", "act" }, { "mlp", "composed" } }) do
+          local a, e = run(pair[1]), run(pair[2])
+          for i = 1, 6 do
+            if e[i] then
+              local d = (a[i] - e[i]):abs():max():item() / (1 + e[i]:abs():max():item())
+              if d > 1e-5 then T.fail(string.format("%s %s %s (%d threads): output/grad %d differs by %g",
+                pair[1], act, table.concat(shape, "x"), threads, i, d)) end
+            end
           end
         end
       end
@@ -297,6 +309,8 @@ describe("fused kernels reject bad input", function()
     expect(function() llm.zeros(3, 4):linear_act(llm.zeros(5, 3)) end).to_error("linear_act: input {3,4}, weight {5,3}")
     expect(function() llm.zeros(3, 4):linear_act(llm.zeros(5, 4), llm.zeros(4)) end).to_error("bias {4} do not fit")
     expect(function() llm.zeros(3, 4):linear_act(llm.zeros(5, 4), nil, "relu") end).to_error("invalid option 'relu'")
+    expect(function() llm.zeros(3, 4):mlp(llm.zeros(5, 4), nil, llm.zeros(2, 6)) end).to_error("mlp: input {3,4}, w1 {5,4} and w2 {2,6}")
+    expect(function() llm.zeros(3, 4):mlp(llm.zeros(5, 4), llm.zeros(5), llm.zeros(2, 5), llm.zeros(3)) end).to_error("do not fit")
     expect(function() llm.zeros(3, 4):cross_entropy(llm.tensor({ 0, 1 }, "int64")) end).to_error("cross_entropy: logits {3,4} and targets {2}")
     expect(function() llm.zeros(2, 4):cross_entropy(llm.tensor({ 0, 4 }, "int64")) end).to_error("target 4 at position 1 is out of range 0..3")
     expect(function() llm.zeros(2, 4):cross_entropy(llm.tensor({ 0, 1 })) end).to_error("targets must be an int64")

@@ -186,6 +186,12 @@ local entries = {
     f = function(x, w, b) return x:linear_act(w, b, "gelu_tanh") end },
   { name = "linear_act gelu no bias", shapes = S({ 3, 4 }, { 2, 4 }), f = function(x, w) return x:linear_act(w, nil, "gelu") end },
   { name = "linear_act silu", shapes = S({ 3, 4 }, { 2, 4 }, { 2 }), f = function(x, w, b) return x:linear_act(w, b, "silu") end },
+  { name = "mlp gelu_tanh", shapes = S({ 2, 3, 4 }, { 5, 4 }, { 5 }, { 3, 5 }, { 3 }),
+    f = function(x, w1, b1, w2, b2) return x:mlp(w1, b1, w2, b2, "gelu_tanh") end },
+  { name = "mlp gelu no biases", shapes = S({ 3, 4 }, { 6, 4 }, { 2, 6 }),
+    f = function(x, w1, w2) return x:mlp(w1, nil, w2, nil, "gelu") end },
+  { name = "mlp silu", shapes = S({ 3, 2 }, { 4, 2 }, { 4 }, { 3, 4 }, { 3 }),
+    f = function(x, w1, b1, w2, b2) return x:mlp(w1, b1, w2, b2, "silu") end },
   -- indexing and joining
   { name = "cat", shapes = S({ 2, 3 }, { 1, 3 }), f = function(a, b) return llm.cat({ a, b }, 1) end },
   { name = "stack", shapes = S({ 2, 3 }, { 2, 3 }), f = function(a, b) return llm.stack({ a, b }, 2) end },

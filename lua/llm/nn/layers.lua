@@ -150,19 +150,24 @@ function MLP:init(dim, hidden, opts)
   if (opts.dropout or 0) > 0 then self:add("drop", Dropout(opts.dropout)) end
 end
 
--- When fc is a plain Linear and the activation is GELU or SiLU, fc and the
--- activation run as one op (x:linear_act: the same values, less memory
--- traffic); anything else (a LoRA-wrapped fc, ReLU, ...) runs as written.
+-- A plain Linear (its class's forward, not a LoRA wrapper or an override).
+local function plain_linear(m) return getmetatable(m) == Linear and rawget(m, "forward") == nil end
+
+-- With plain Linears and a GELU or SiLU activation the MLP runs as one op
+-- (x:mlp: the same values, far less memory traffic; the hidden activation
+-- is never stored); with only fc plain, fc and the activation run as one
+-- (x:linear_act); anything else (a LoRA-wrapped layer, ReLU, ...) runs as written.
 function MLP:forward(x)
-  local fc, act = self.fc, self.act
-  local h
-  if act.fused_name and getmetatable(fc) == Linear and rawget(fc, "forward") == nil
-      and rawget(act, "forward") == nil then
-    h = x:linear_act(fc.weight, fc.bias, act:fused_name())
+  local fc, act, proj = self.fc, self.act, self.proj
+  local fusable = act.fused_name and rawget(act, "forward") == nil and plain_linear(fc)
+  local y
+  if fusable and plain_linear(proj) then
+    y = x:mlp(fc.weight, fc.bias, proj.weight, proj.bias, act:fused_name())
+  elseif fusable then
+    y = proj(x:linear_act(fc.weight, fc.bias, act:fused_name()))
   else
-    h = act(fc(x))
+    y = proj(act(fc(x)))
   end
-  local y = self.proj(h)
   if self.drop then y = self.drop(y) end
   return y
 end

@@ -36,6 +36,10 @@ void vm_axpy(float *y, const float *x, int64_t n, float a);
 void vm_unary(int kind, float *y, const float *x, int64_t n);
 /* dx = g * f'(.): v is y for EXP/TANH/SIGMOID, x for SILU/GELU_TANH/GELU_ERF */
 void vm_unary_grad(int kind, float *dx, const float *g, const float *v, int64_t n);
+/* y = f(x) and d = f'(x) in one pass, for SILU/GELU_TANH/GELU_ERF (one exponential for both) */
+void vm_unary_and_grad(int kind, float *y, float *d, const float *x, int64_t n);
+/* y[i] *= x[i] */
+void vm_mul(float *y, const float *x, int64_t n);
 
 /* one row of layer norm, forward and backward (dw, db accumulate; may be NULL;
  * dx is written, or added to when accumulate; it may be dy when not) */

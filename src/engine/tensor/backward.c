@@ -416,6 +416,9 @@ llm_status backward_rule(tensor_node *n, const tensor *g, tensor **grads)
     case OP_LINEAR_ACT:
         temps_free(&tp);
         return linear_act_backward(n, g, grads);
+    case OP_MLP:
+        temps_free(&tp);
+        return mlp_backward(n, g, grads);
 
     /* ---- indexing ---- */
     case OP_CAT: {

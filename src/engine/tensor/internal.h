@@ -39,7 +39,7 @@ typedef enum tensor_op {
     /* reductions */
     OP_SUM, OP_MEAN, OP_VAR, OP_MAX, OP_MIN,
     /* linear algebra */
-    OP_MATMUL, OP_LINEAR, OP_LINEAR_ACT,
+    OP_MATMUL, OP_LINEAR, OP_LINEAR_ACT, OP_MLP,
     /* indexing and joining */
     OP_CAT, OP_INDEX_SELECT, OP_GATHER, OP_SCATTER_ADD, OP_EMBEDDING,
     /* fused nn */
@@ -131,6 +131,7 @@ tensor *view_make(const tensor *t, int ndim, const int64_t *shape, const int64_t
 
 /* ---- linear_act.c ---- */
 llm_status linear_act_backward(tensor_node *node, const tensor *g, tensor **grads);
+llm_status mlp_backward(tensor_node *node, const tensor *g, tensor **grads);
 
 /* ---- index.c ---- */
 tensor *embedding_backward(const tensor *g, const tensor *ids, int64_t V);

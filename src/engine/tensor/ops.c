@@ -13,7 +13,7 @@ const char *const tensor_op_names[OP_COUNT] = {
     "neg", "abs", "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid",
     "relu", "gelu_tanh", "gelu", "silu",
     "sum", "mean", "var", "max", "min",
-    "matmul", "linear", "linear_act",
+    "matmul", "linear", "linear_act", "mlp",
     "cat", "index_select", "gather", "scatter_add", "embedding",
     "softmax", "log_softmax", "layer_norm", "rms_norm", "cross_entropy",
     "attention", "dropout",
