@@ -121,9 +121,16 @@ void sg_gemm(int64_t m, int64_t n, int64_t k, float alpha, const float *A, int64
             for (int64_t i = 0; i < m; i++) memset(C + i * ldc, 0, sizeof(float) * (size_t)n);
         return;
     }
-    int a_rows = acs == 1; /* A row-major with row stride ars, else A^T row-major with row stride acs */
+    /* A row-major with row stride ars, else A^T row-major with row stride acs. When ars == acs == 1 (a single
+     * row or column of a transposed block: attention's dK, dV with one key) the stride of a one-row layout is
+     * never used, but cblas still wants it at least the row length, or it rejects the call and computes
+     * nothing: then pass that length. */
+    int a_rows = acs == 1;
+    int64_t lda = a_rows ? ars : acs;
+    if (a_rows && m == 1 && lda < k) lda = k;
+    if (!a_rows && k == 1 && lda < m) lda = m;
     cblas_sgemm(CblasRowMajor, a_rows ? CblasNoTrans : CblasTrans, CblasNoTrans, (int)m, (int)n, (int)k, alpha, A,
-                (int)(a_rows ? ars : acs), B, (int)ldb, accumulate ? 1.0f : 0.0f, C, (int)ldc);
+                (int)lda, B, (int)ldb, accumulate ? 1.0f : 0.0f, C, (int)ldc);
 }
 
 #ifdef SG_AVX512
