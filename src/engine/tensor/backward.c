@@ -144,8 +144,9 @@ static llm_status linear_back(tensor_node *n, const tensor *g, tensor **grads)
 {
     temps tp = {0};
     const tensor *x = SAVED(0), *w = SAVED(1);
-    int64_t N = w->shape[0], Kd = w->shape[1];
-    int64_t s2[2] = {-1, N}, sx[2] = {-1, Kd};
+    int64_t N = w->shape[0], Kd = w->shape[1], M = 1; /* M: the rows, explicit (-1 is ambiguous when N or K is 0) */
+    for (int d = 0; d < x->ndim - 1; d++) M *= x->shape[d];
+    int64_t s2[2] = {M, N}, sx[2] = {M, Kd};
     tensor *g2 = K(tensor_reshape(g, 2, s2));
     /* the bias first: g was just written by the rule before, and may still be in cache */
     if (g2 && WANT(2)) grads[2] = tensor_sum_to_shape(g2, IN_SHAPE(2));

@@ -8,8 +8,8 @@
  * Written as linear then gelu, the (rows, N) pre-activation goes out to
  * memory and comes back for the activation; in the backward its gradient
  * goes out and comes back three times (for dx, for dw, for the bias). Here
- * each block of rows (about 1 MB of pre-activation, so it stays in the
- * core's cache) runs bias, product and activation in one go; the backward
+ * each block of rows (512 to 1024 rows, see block_rows; at small widths it
+ * stays in cache) runs bias, product and activation in one go; the backward
  * computes a block's pre-activation gradient into a scratch block and feeds
  * it, still warm, to the bias sum and to both products (dw accumulates over
  * blocks with beta = 1). Blocks run in parallel over OpenMP threads, each
@@ -50,6 +50,14 @@ static int64_t block_rows(int64_t N, int64_t K)
     return r;
 }
 
+/* Rows of x: the product of its leading dimensions (numel / K fails when K is 0). */
+static int64_t lead_rows(const tensor *x)
+{
+    int64_t M = 1;
+    for (int d = 0; d < x->ndim - 1; d++) M *= x->shape[d];
+    return M;
+}
+
 /* Threads for nblocks blocks of work worth flops multiply-adds. */
 static int team_size(int64_t nblocks, int64_t flops)
 {
@@ -81,7 +89,7 @@ tensor *tensor_linear_act(const tensor *x, const tensor *w, const tensor *b, int
         return NULL;
     }
     int64_t K = w->shape[1], N = w->shape[0];
-    int64_t M = K ? tensor_numel(x) / K : 0;
+    int64_t M = lead_rows(x);
     int64_t oshape[TENSOR_MAX_DIMS];
     memcpy(oshape, x->shape, sizeof oshape);
     oshape[x->ndim - 1] = N;
@@ -195,7 +203,7 @@ llm_status linear_act_backward(tensor_node *n, const tensor *g0, tensor **grads)
         if (dw) vm_axpy(tensor_f32(dw), d + br * N, N * K, 1.0f);
         if (db) vm_axpy(tensor_f32(db), d + br * N + N * K, N, 1.0f);
     }
-    if (K == 0 && pdx) memset(pdx, 0, sizeof(float) * (size_t)tensor_numel(dx));
+    if ((K == 0 || !nblocks) && pdx) memset(pdx, 0, sizeof(float) * (size_t)tensor_numel(dx));
     free(scratch);
     tensor_free(g);
     grads[0] = dx;
@@ -235,7 +243,7 @@ tensor *tensor_mlp(const tensor *x, const tensor *w1, const tensor *b1, const te
         return NULL;
     }
     int64_t K = w1->shape[1], H = w1->shape[0], N = w2->shape[0];
-    int64_t M = K ? tensor_numel(x) / K : 0;
+    int64_t M = lead_rows(x);
     int64_t pshape[TENSOR_MAX_DIMS], oshape[TENSOR_MAX_DIMS];
     memcpy(pshape, x->shape, sizeof pshape);
     memcpy(oshape, x->shape, sizeof oshape);
@@ -319,7 +327,7 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
     int want[5];
     for (int i = 0; i < 5; i++) want[i] = n->in[i].node || n->in[i].leaf;
     int64_t K = w1->shape[1], H = w1->shape[0], N = w2->shape[0];
-    int64_t M = H ? tensor_numel(pre) / H : 0;
+    int64_t M = lead_rows(x);
     int64_t s1[2] = {H, K}, s2[2] = {N, H};
     tensor *g = tensor_contiguous(g0);
     tensor *dx = want[0] ? tensor_empty(x->ndim, x->shape, TENSOR_F32) : NULL;

@@ -276,7 +276,8 @@ tensor *tensor_linear(const tensor *x, const tensor *w, const tensor *b)
         return NULL;
     }
     int64_t K = w->shape[1], N = w->shape[0];
-    int64_t M = K ? tensor_numel(x) / K : 0;
+    int64_t M = 1; /* rows: the leading dimensions (numel / K fails when K is 0) */
+    for (int d = 0; d < x->ndim - 1; d++) M *= x->shape[d];
     int64_t oshape[TENSOR_MAX_DIMS];
     memcpy(oshape, x->shape, sizeof oshape);
     oshape[x->ndim - 1] = N;
