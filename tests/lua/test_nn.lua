@@ -233,6 +233,20 @@ describe("fused kernels agree with their compositions", function()
     end
   end)
 
+  it("MLP: a subclass of GELU or SiLU with its own forward is not fused (its forward runs)", function()
+    for _, base in ipairs({ nn.GELU, nn.SiLU }) do
+      local Doubled = base:extend("Doubled")
+      function Doubled:forward(x) return base.forward(self, x) * 2 end
+      llm.seed(19)
+      local mlp = nn.MLP(6, 10)
+      setmetatable(mlp.act, Doubled)
+      local x = llm.randn(4, 6)
+      local want = mlp.proj(Doubled.forward(mlp.act, mlp.fc(x)))
+      local d = (mlp(x) - want):abs():max():item()
+      if d > 1e-5 then T.fail(string.format("MLP with a %s subclass: output differs by %g", base.__name, d)) end
+    end
+  end)
+
   it("MultiHeadAttention: fused and composed forms give the same outputs and gradients", function()
     llm.seed(16)
     local attn = nn.MultiHeadAttention(16, 4)

@@ -152,6 +152,11 @@ end
 
 -- A plain Linear (its class's forward, not a LoRA wrapper or an override).
 local function plain_linear(m) return getmetatable(m) == Linear and rawget(m, "forward") == nil end
+-- A GELU or SiLU of its own class (a subclass may have its own forward).
+local function plain_activation(m)
+  local cls = getmetatable(m)
+  return (cls == M.GELU or cls == M.SiLU) and rawget(m, "forward") == nil
+end
 
 -- With plain Linears and a GELU or SiLU activation the MLP runs as one op
 -- (x:mlp: the same values, far less memory traffic; the hidden activation
@@ -159,7 +164,7 @@ local function plain_linear(m) return getmetatable(m) == Linear and rawget(m, "f
 -- (x:linear_act); anything else (a LoRA-wrapped layer, ReLU, ...) runs as written.
 function MLP:forward(x)
   local fc, act, proj = self.fc, self.act, self.proj
-  local fusable = act.fused_name and rawget(act, "forward") == nil and plain_linear(fc)
+  local fusable = plain_activation(act) and plain_linear(fc)
   local y
   if fusable and plain_linear(proj) then
     y = x:mlp(fc.weight, fc.bias, proj.weight, proj.bias, act:fused_name())
