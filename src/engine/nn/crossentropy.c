@@ -1,14 +1,16 @@
 /*
  * crossentropy.c: cross entropy fused with log-softmax, so the (N, C)
- * probabilities are never stored: the forward keeps one log-sum-exp per row
- * and the backward rebuilds softmax from it. Label smoothing mixes the
- * one-hot target with the uniform distribution: q = (1-s) onehot + s/C.
+ * probabilities are never stored. Label smoothing eps mixes the one-hot
+ * target with the uniform distribution: q = (1 - eps) onehot + eps / C.
  *
  * When the loss will be differentiated, nn_crossentropy_forward_grad writes
  * the gradient during the forward pass: each row's exponentials are computed
  * once, while the row is in cache, and the backward pass has only to scale
  * (or hand over) the result. Over a GPT's (B*T, vocab) logits this saves a
- * second pass of exp and a full read of the logits.
+ * second pass of exp and a full read of the logits. Without a gradient,
+ * nn_crossentropy_forward computes the losses alone (it also writes each
+ * row's log-sum-exp, which the caller does not keep);
+ * nn_crossentropy_backward rebuilds the softmax from such log-sum-exps.
  */
 #include <math.h>
 #include <string.h>
@@ -77,7 +79,8 @@ void nn_crossentropy_forward_grad(float *losses, float *dlogits, const float *lo
         float l = m + logf(s);
         float sx = smoothing > 0.0f ? vm_sum(x, C) : 0.0f;
         losses[i] = (1.0f - smoothing) * (l - x[t]) + smoothing * (l - sx / (float)C);
-        /* dx = w (exp(x - l) - s/C), and -w (1 - s) at the target */
+        /* dx = w (exp(x - l) - eps/C), and -w (1 - eps) at the target (eps: smoothing; s here: the sum of
+         * exponentials, so exp(x - l) = dx / s) */
         float a = w / s, u = w * smoothing / (float)C;
         for (int64_t j = 0; j < C; j++) dx[j] = dx[j] * a - u;
         dx[t] -= w * (1.0f - smoothing);

@@ -128,10 +128,9 @@ tensor *tensor_cross_entropy(const tensor *logits, const tensor *targets, int64_
     tensor *tcc = tc ? tensor_contiguous(tc) : NULL;
     tensor_free(tc);
     tensor *losses = tensor_empty(targets->ndim, targets->shape, TENSOR_F32);
-    tensor *lse = tensor_empty(1, &N, TENSOR_F32);
     GRAD_OFF_END;
-    tensor *out = NULL;
-    if (!xc || !tcc || !losses || !lse) goto done;
+    tensor *out = NULL, *lse = NULL;
+    if (!xc || !tcc || !losses) goto done;
     const int64_t *tg = (const int64_t *)tcc->storage->data + tcc->offset;
     for (int64_t i = 0; i < N; i++) {
         if (tg[i] != ignore_index && (tg[i] < 0 || tg[i] >= C)) {
@@ -153,7 +152,11 @@ tensor *tensor_cross_entropy(const tensor *logits, const tensor *targets, int64_
         if (!dx) goto done;
         nn_crossentropy_forward_grad(tensor_f32(losses), tensor_f32(dx), tensor_f32(xc), tg, N, C, ignore_index,
                                      (float)smoothing, w);
-    } else {
+    } else { /* the per-row log-sum-exp it writes is not kept */
+        GRAD_OFF_BEGIN;
+        lse = tensor_empty(1, &N, TENSOR_F32);
+        GRAD_OFF_END;
+        if (!lse) goto done;
         count = nn_crossentropy_forward(tensor_f32(losses), tensor_f32(lse), tensor_f32(xc), tg, N, C, ignore_index,
                                         (float)smoothing);
     }
@@ -408,7 +411,7 @@ tensor *tensor_attention_packed(const tensor *qkv, int64_t heads, const tensor *
     char s1[96];
     if (need_f32(qkv, "attention", "qkv")) return NULL;
     int nd = qkv->ndim;
-    if (nd < 2 || nd > 3 || heads < 1 || qkv->shape[nd - 1] % (3 * heads) != 0) {
+    if (nd < 2 || nd > 3 || heads < 1 || heads > qkv->shape[nd - 1] / 3 || qkv->shape[nd - 1] % (3 * heads) != 0) {
         llm_fail(LLM_ERR_SHAPE, "attention: packed qkv %s must be (B, T, 3C) or (T, 3C) with C a multiple of "
                  "heads = %lld", tensor_shape_str(qkv, s1, sizeof s1), (long long)heads);
         return NULL;

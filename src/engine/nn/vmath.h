@@ -36,7 +36,8 @@ void vm_axpy(float *y, const float *x, int64_t n, float a);
 void vm_unary(int kind, float *y, const float *x, int64_t n);
 /* dx = g * f'(.): v is y for EXP/TANH/SIGMOID, x for SILU/GELU_TANH/GELU_ERF */
 void vm_unary_grad(int kind, float *dx, const float *g, const float *v, int64_t n);
-/* y = f(x) and d = f'(x) in one pass, for SILU/GELU_TANH/GELU_ERF (one exponential for both) */
+/* y = f(x) and d = f'(x) in one pass, for SILU/GELU_TANH/GELU_ERF (SILU, GELU_TANH: one exponential for both;
+ * GELU_ERF: an erf for both and one exponential for d) */
 void vm_unary_and_grad(int kind, float *y, float *d, const float *x, int64_t n);
 /* y[i] *= x[i] */
 void vm_mul(float *y, const float *x, int64_t n);
