@@ -171,6 +171,17 @@ describe("fused kernels agree with composed ops within 1e-5", function()
     end
   end)
 
+  it("attention at T = 257: a last block of a single key and query (causal and not)", function()
+    -- 257 = 256 + 1: the backward's dK, dV products then take a one-row transposed block (one key),
+    -- which the cblas path (no AVX-512) once handed to BLAS with an illegal stride, leaving dK, dV wrong
+    for _, causal in ipairs({ true, false }) do
+      local sh = { 1, 2, 257, 16 }
+      agree("attention T=257 causal=" .. tostring(causal), { sh, sh, sh },
+        function(q, k, v) return llm.attention(q, k, v, { causal = causal }) end,
+        function(q, k, v) return attention_composed(q, k, v, causal) end, 2e-5)
+    end
+  end)
+
   it("attention with a mask and a scale", function()
     local mask = llm.rand(9, 9):gt(0.7)
     for i = 1, 9 do mask[{ i, 1 }] = 0 end -- keep one key per row
@@ -248,6 +259,55 @@ describe("fused kernels agree with composed ops within 1e-5", function()
     llm.threads(was)
   end)
 
+  it("linear, linear_act and mlp with a width of 0: input width 0 gives act(b), output width 0 a zero dx", function()
+    local function close(a, b, what)
+      if a:numel() ~= b:numel() then T.fail(what .. ": sizes differ") end
+      if a:numel() > 0 then
+        local d = (a - b):abs():max():item()
+        if d > 1e-6 then T.fail(string.format("%s: differs by %g", what, d)) end
+      end
+    end
+    local function zero_grad_of(x, what)
+      local s = x.grad:abs():sum():item()
+      if s ~= 0 then T.fail(string.format("%s: dx should be 0, its |sum| is %g", what, s)) end
+    end
+    local b0 = llm.tensor({ -1, 0, 0.5, 2 })
+    -- input width K = 0: every row is act(b); dx is (3, 0), db = sum over rows of g * act'(b)
+    local x, w, b = llm.zeros(3, 0):requires_grad(), llm.zeros(4, 0):requires_grad(), b0:clone():requires_grad()
+    local xr, wr, br = llm.zeros(3, 0):requires_grad(), llm.zeros(4, 0):requires_grad(), b0:clone():requires_grad()
+    local lin = xr:linear(wr, br)
+    close(lin, b0:view(1, 4):expand(3, 4), "linear K=0")
+    local y, yr = x:linear_act(w, b, "gelu_tanh"), lin:gelu("tanh")
+    close(y, b0:gelu("tanh"):view(1, 4):expand(3, 4), "linear_act K=0")
+    local R = llm.randn(3, 4)
+    ;(y * R):sum():backward()
+    ;(yr * R):sum():backward()
+    close(b.grad, br.grad, "linear_act K=0 db")
+    expect(x.grad:shape()).to_equal({ 3, 0 })
+    expect(w.grad:shape()).to_equal({ 4, 0 })
+    -- the MLP with K = 0: act(b1) @ w2^T + b2 in every row
+    local w2, b2 = llm.randn(2, 4), llm.tensor({ 1, 2 })
+    close(llm.zeros(3, 0):mlp(llm.zeros(4, 0), b0, w2, b2, "silu"), b0:silu():view(1, 4):linear(w2, b2):expand(3, 2), "mlp K=0")
+    -- output width N = 0 (linear_act) and hidden width H = 0 (mlp): dx is all zeros
+    for _, c in ipairs({ { "linear_act N=0", function(xx) return xx:linear_act(llm.zeros(0, 5), llm.zeros(0), "silu") end },
+      { "mlp H=0", function(xx) return xx:mlp(llm.zeros(0, 5), llm.zeros(0), llm.zeros(2, 0), b2, "gelu") end },
+      { "mlp N=0", function(xx) return xx:mlp(llm.randn(4, 5), b0, llm.zeros(0, 4), llm.zeros(0), "gelu") end } }) do
+      do local junk = llm.ones(3, 5) * 7; junk = nil end -- leave nonzero values in freed memory
+      collectgarbage()
+      local xx = llm.randn(3, 5):requires_grad()
+      local yy = c[2](xx)
+      ;(yy * llm.ones(yy:shape())):sum():backward()
+      zero_grad_of(xx, c[1])
+    end
+    -- mlp H = 0: every row is b2, db2 the column sums of g
+    local bb = b2:clone():requires_grad()
+    local yh = llm.randn(3, 5):mlp(llm.zeros(0, 5), llm.zeros(0), llm.zeros(2, 0), bb, "gelu")
+    close(yh, b2:view(1, 2):expand(3, 2), "mlp H=0")
+    local G = llm.randn(3, 2)
+    ;(yh * G):sum():backward()
+    close(bb.grad, G:sum(1), "mlp H=0 db2")
+  end)
+
   it("cross entropy's gradient written in the forward pass, under an upstream gradient that is not 1", function()
     -- mean scaled by 2.5, sum, and none weighted by a random vector, each against the composed loss
     local t = llm.tensor({ 3, 0, -1, 7, 7, 2, 5 }, "int64")
@@ -304,6 +364,10 @@ describe("fused kernels reject bad input", function()
     expect(function() llm.attention(q, q, q, { mask = llm.zeros(3, 3) }) end).to_error("attention: mask {3,3} does not fit")
     expect(function() llm.attention_packed(llm.zeros(2, 4, 10), 2) end).to_error("attention: packed qkv {2,4,10} must be (B, T, 3C)")
     expect(function() llm.attention_packed(llm.zeros(4), 1) end).to_error("attention: packed qkv {4}")
+    -- heads past last_dim / 3: 3 * heads must not be computed (6148914691236517206 * 3 wraps to 2, which divides 12)
+    for _, h in ipairs({ 6148914691236517206, math.maxinteger, 5, 0, -2 }) do
+      expect(function() llm.attention_packed(llm.zeros(2, 4, 12), h) end).to_error("attention: packed qkv {2,4,12}")
+    end
     expect(function() llm.attention_packed(llm.zeros(2, 4, 12), 2, { mask = llm.zeros(3, 3) }) end).to_error("attention: mask {3,3} does not fit")
     expect(function() llm.zeros(3, 4):layer_norm(llm.ones(5)) end).to_error("layer_norm: input {3,4}")
     expect(function() llm.zeros(3, 4):linear_act(llm.zeros(5, 3)) end).to_error("linear_act: input {3,4}, weight {5,3}")
