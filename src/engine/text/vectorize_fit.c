@@ -104,14 +104,14 @@ static inline void part_add(fit_part *p, uint32_t id)
     p->cnt[p->nids++] = 1;
 }
 
+/* The node helpers below return the new or found node id (>= 0), or
+ * -(llm_status) on failure, so that callers report the right code. */
 static int64_t new_node(fit_part *p, uint32_t left, uint32_t right)
 {
-    if (p->nn >= (size_t)INT32_MAX) {
-        llm_fail(LLM_ERR_ARG, "vectorizer: too many distinct terms");
-        return -1;
-    }
-    if (vec_ensure((void **)&p->nodes, &p->ncap, p->nn + 1, sizeof *p->nodes) || stamp_reserve(p, p->ncap))
-        return -1;
+    if (p->nn >= (size_t)INT32_MAX) return -(int64_t)llm_fail(LLM_ERR_ARG, "vectorizer: too many distinct terms");
+    llm_status s = vec_ensure((void **)&p->nodes, &p->ncap, p->nn + 1, sizeof *p->nodes);
+    if (!s) s = stamp_reserve(p, p->ncap);
+    if (s) return -(int64_t)s;
     p->nodes[p->nn] = (fit_node){left, right};
     return (int64_t)p->nn++;
 }
@@ -121,7 +121,8 @@ static inline int64_t word_node(fit_part *p, const char *s, size_t n, uint64_t h
 {
     size_t idx;
     int added;
-    if (tok_map_add_hashed(&p->words, s, n, h, 0, &idx, &added)) return -1;
+    llm_status st = tok_map_add_hashed(&p->words, s, n, h, 0, &idx, &added);
+    if (st) return -(int64_t)st;
     if (!added) return p->words.ent[idx].val;
     int64_t k = new_node(p, NO_LEFT, (uint32_t)idx);
     p->words.ent[idx].val = k;
@@ -152,7 +153,10 @@ static inline uint64_t pair_key(uint32_t left, uint32_t right)
 /* The node of (left, right), added when new; h = tok_pair_hash(its key). */
 static inline int64_t pair_node_h(fit_part *p, uint32_t left, uint32_t right, size_t h)
 {
-    if ((p->pn + 1) * 2 > p->pcap && pairs_grow(p, p->pcap * 2)) return -1;
+    if ((p->pn + 1) * 2 > p->pcap) {
+        llm_status s = pairs_grow(p, p->pcap * 2);
+        if (s) return -(int64_t)s;
+    }
     uint64_t k = pair_key(left, right);
     size_t mask = p->pcap - 1, i = h & mask;
     while (p->pairs[i].key) {
@@ -160,7 +164,7 @@ static inline int64_t pair_node_h(fit_part *p, uint32_t left, uint32_t right, si
         i = (i + 1) & mask;
     }
     int64_t n = new_node(p, left, right);
-    if (n < 0) return -1;
+    if (n < 0) return n;
     p->pairs[i] = (pair_slot){k, (uint32_t)n, 0};
     p->pn++;
     return n;
@@ -271,7 +275,7 @@ static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const cha
     uint32_t *word = sc->ids, *cur = sc->ids + ntok;
     for (size_t i = 0; i < ntok; i++) {
         int64_t k = word_node(p, sc->low + sc->tok[2 * i], sc->tok[2 * i + 1], sc->row[i]);
-        if (k < 0) return *llm_last_error() ? LLM_ERR_ARG : LLM_ERR_NOMEM;
+        if (k < 0) return (llm_status)-k;
         word[i] = (uint32_t)k;
     }
     for (int g = 1; g <= hi && (size_t)g <= ntok; g++) {
@@ -287,7 +291,7 @@ static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const cha
             }
             for (size_t i = 0; i < m; i++) {
                 int64_t k = pair_node_h(p, cur[i], word[i + (size_t)g - 1], h[i]);
-                if (k < 0) return *llm_last_error() ? LLM_ERR_ARG : LLM_ERR_NOMEM;
+                if (k < 0) return (llm_status)-k;
                 cur[i] = (uint32_t)k;
             }
         }
@@ -386,7 +390,7 @@ static llm_status merge_part(fit_part *g, const fit_part *p, uint32_t *map)
                 size_t hk = nd.left >= k0 || nd.right >= k0 ? tok_pair_hash(pair_key(l, r)) : h[k - k0];
                 x = pair_node_h(g, l, r, hk);
             }
-            if (x < 0) return *llm_last_error() ? LLM_ERR_ARG : LLM_ERR_NOMEM;
+            if (x < 0) return (llm_status)-x;
             map[k] = (uint32_t)x;
         }
     }
