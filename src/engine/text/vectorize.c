@@ -511,7 +511,7 @@ llm_status features_fit_transform(features_vectorizer *v, const char *const *doc
         s = vec_fit_counts(v, docs, lens, ndocs, llm_get_threads(), &m);
     }
     if (s) return s;
-    if ((s = vec_finish(v, m, ndocs, NULL))) {
+    if ((s = vec_finish(v, m, ndocs))) {
         v->fitted = 0; /* the idf may be missing or partly written */
         csr_free(m);
         return s;

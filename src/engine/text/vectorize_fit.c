@@ -145,11 +145,6 @@ static llm_status pairs_grow(fit_part *p, size_t ncap)
     return LLM_OK;
 }
 
-static inline uint64_t pair_key(uint32_t left, uint32_t right)
-{
-    return ((uint64_t)left << 32 | right) + 1; /* node ids < 2^31: never wraps to 0 */
-}
-
 /* The node of (left, right), added when new; h = tok_pair_hash(its key). */
 static inline int64_t pair_node_h(fit_part *p, uint32_t left, uint32_t right, size_t h)
 {
@@ -157,7 +152,7 @@ static inline int64_t pair_node_h(fit_part *p, uint32_t left, uint32_t right, si
         llm_status s = pairs_grow(p, p->pcap * 2);
         if (s) return -(int64_t)s;
     }
-    uint64_t k = pair_key(left, right);
+    uint64_t k = tok_pair_key(left, right);
     size_t mask = p->pcap - 1, i = h & mask;
     while (p->pairs[i].key) {
         if (p->pairs[i].key == k) return p->pairs[i].node;
@@ -172,7 +167,7 @@ static inline int64_t pair_node_h(fit_part *p, uint32_t left, uint32_t right, si
 
 static inline int64_t pair_node(fit_part *p, uint32_t left, uint32_t right)
 {
-    return pair_node_h(p, left, right, tok_pair_hash(pair_key(left, right)));
+    return pair_node_h(p, left, right, tok_pair_hash(tok_pair_key(left, right)));
 }
 
 /* Generic path: the analyzer's terms of one document, by string. */
@@ -269,8 +264,8 @@ static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const cha
     }
     size_t total = 0;
     for (int g = lo; g <= hi && (size_t)g <= ntok; g++) total += ntok - (size_t)g + 1;
-    if (vec_ensure((void **)&sc->ids, &sc->ids_cap, 2 * ntok + 1, sizeof *sc->ids) ||
-        vec_ensure((void **)&sc->row, &sc->row_cap, ntok + 1, sizeof *sc->row) || part_reserve(p, p->nids + total))
+    /* sc->row has room for ntok + 1 hashes already (ascii_tokens or above) */
+    if (vec_ensure((void **)&sc->ids, &sc->ids_cap, 2 * ntok + 1, sizeof *sc->ids) || part_reserve(p, p->nids + total))
         return LLM_ERR_NOMEM;
     uint32_t *word = sc->ids, *cur = sc->ids + ntok;
     for (size_t i = 0; i < ntok; i++) {
@@ -286,7 +281,7 @@ static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const cha
              * slots together, then look them up */
             uint64_t *h = sc->row;
             for (size_t i = 0; i < m; i++) {
-                h[i] = tok_pair_hash(pair_key(cur[i], word[i + (size_t)g - 1]));
+                h[i] = tok_pair_hash(tok_pair_key(cur[i], word[i + (size_t)g - 1]));
                 __builtin_prefetch(&p->pairs[h[i] & (p->pcap - 1)]);
             }
             for (size_t i = 0; i < m; i++) {
@@ -375,7 +370,7 @@ static llm_status merge_part(fit_part *g, const fit_part *p, uint32_t *map)
         for (size_t k = k0; k < k1; k++) {
             fit_node nd = p->nodes[k];
             if (nd.left == NO_LEFT || nd.left >= k0 || nd.right >= k0) continue;
-            h[k - k0] = tok_pair_hash(pair_key(map[nd.left], map[nd.right]));
+            h[k - k0] = tok_pair_hash(tok_pair_key(map[nd.left], map[nd.right]));
             __builtin_prefetch(&g->pairs[h[k - k0] & (g->pcap - 1)]);
         }
         for (size_t k = k0; k < k1; k++) {
@@ -387,7 +382,7 @@ static llm_status merge_part(fit_part *g, const fit_part *p, uint32_t *map)
                 x = word_node(g, s, len, p->words.ent[nd.right].hash);
             } else {
                 uint32_t l = map[nd.left], r = map[nd.right];
-                size_t hk = nd.left >= k0 || nd.right >= k0 ? tok_pair_hash(pair_key(l, r)) : h[k - k0];
+                size_t hk = nd.left >= k0 || nd.right >= k0 ? tok_pair_hash(tok_pair_key(l, r)) : h[k - k0];
                 x = pair_node_h(g, l, r, hk);
             }
             if (x < 0) return (llm_status)-x;
@@ -762,7 +757,7 @@ void vec_weigh_rows(const features_vectorizer *v, llm_csr *m, int64_t r0, int64_
     }
 }
 
-llm_status vec_finish(features_vectorizer *v, llm_csr *m, size_t ndocs, const int64_t *df_in)
+llm_status vec_finish(features_vectorizer *v, llm_csr *m, size_t ndocs)
 {
     size_t nc = v->ncols;
     free(v->idf);
@@ -770,15 +765,11 @@ llm_status vec_finish(features_vectorizer *v, llm_csr *m, size_t ndocs, const in
     if (!v->idf) return LLM_ERR_NOMEM;
     for (size_t c = 0; c < nc; c++) v->idf[c] = 1.0;
     if (v->o.tfidf && v->o.use_idf) {
-        int64_t *df = NULL;
-        if (!df_in) {
-            df = llm_calloc(nc ? nc : 1, sizeof *df);
-            if (!df) return LLM_ERR_NOMEM;
-            for (int64_t p = 0; p < m->nnz; p++) df[m->indices[p]]++;
-            df_in = df;
-        }
+        int64_t *df = llm_calloc(nc ? nc : 1, sizeof *df);
+        if (!df) return LLM_ERR_NOMEM;
+        for (int64_t p = 0; p < m->nnz; p++) df[m->indices[p]]++;
         double sm = v->o.smooth_idf ? 1.0 : 0.0;
-        for (size_t c = 0; c < nc; c++) v->idf[c] = log(((double)ndocs + sm) / ((double)df_in[c] + sm)) + 1.0;
+        for (size_t c = 0; c < nc; c++) v->idf[c] = log(((double)ndocs + sm) / ((double)df[c] + sm)) + 1.0;
         free(df);
     }
     int nt = llm_get_threads();

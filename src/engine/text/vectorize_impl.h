@@ -76,7 +76,7 @@ void vec_set_terms(features_vectorizer *v, char *str, size_t *off, size_t n);
 llm_status vec_fit_counts(features_vectorizer *v, const char *const *docs, const size_t *lens, size_t ndocs,
                           int threads, llm_csr **out);
 /* idf from the matrix's document frequencies, then weights (tf-idf, norm). */
-llm_status vec_finish(features_vectorizer *v, llm_csr *m, size_t ndocs, const int64_t *df);
+llm_status vec_finish(features_vectorizer *v, llm_csr *m, size_t ndocs);
 void vec_weigh_rows(const features_vectorizer *v, llm_csr *m, int64_t r0, int64_t r1);
 
 /* Sort ids (n of them) by the bytes of their terms (arena + off[id], len[id]
