@@ -65,7 +65,8 @@ size_t features_vocab_size(const features_vectorizer *v);
 const char *features_term(const features_vectorizer *v, size_t i);
 /* Column of a term, or -1. */
 int64_t features_term_index(const features_vectorizer *v, const char *term, size_t len);
-/* idf of column i (1 when use_idf is off or it is a count vectorizer). */
+/* idf of column i (1 when use_idf is off or it is a count vectorizer); NaN,
+ * with llm_last_error() set, when v is not fitted or i is out of range. */
 double features_idf(const features_vectorizer *v, size_t i);
 
 /* The analyzer alone: call fn for each term of one document. */

@@ -144,6 +144,14 @@ describe("vectorizer usage and bad input", function()
     expect(function() F.CountVectorizer{ stop_words = "english" } end).to_error("not bundled")
   end)
 
+  it("char_wb takes a word of 100,000 characters", function()
+    -- padded " abc...j ": bigrams " a" and "j " once, "ab".."ij" 10000 times, "ja" 9999
+    local vec = F.CountVectorizer{ analyzer = "char_wb", ngram_range = { 2, 2 } }
+    local X = vec:fit_transform({ string.rep("abcdefghij", 10000) })
+    expect(vec:vocabulary()).to_equal({ " a", "ab", "bc", "cd", "de", "ef", "fg", "gh", "hi", "ij", "j ", "ja" })
+    expect(X:to_dense()).to_equal({ { 1, 10000, 10000, 10000, 10000, 10000, 10000, 10000, 10000, 10000, 1, 9999 } })
+  end)
+
   it("a fixed vocabulary keeps its order", function()
     local vec = F.CountVectorizer{ vocabulary = { "zebra", "apple" } }
     local X = vec:fit_transform({ "apple zebra apple" })

@@ -1,7 +1,9 @@
 /* test_vectorize.c: the vectorizer's fitting machinery from C: the byte-order
  * term sort and the row sort against qsort, the same matrix and vocabulary
- * whatever the number of threads, and n-grams of tokens that hold spaces. */
+ * whatever the number of threads, n-grams of tokens that hold spaces, the
+ * idf after the vocabulary changes, and char_wb over a very long word. */
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "text/vectorize_impl.h"
@@ -282,6 +284,118 @@ START_TEST(control_bytes_sort_as_bytes)
 }
 END_TEST
 
+/* ------------------------------------------------------------ state */
+START_TEST(idf_after_vocabulary_change)
+{
+    /* the idf belongs to the vocabulary it was fitted on: after a new (larger)
+     * vocabulary, features_idf refuses (NaN and a message) instead of reading
+     * past the old array, until the next fit */
+    const char *docs[] = {"apple banana", "banana cherry"};
+    features_opts o;
+    features_default_opts(&o, 1);
+    features_vectorizer *v;
+    llm_csr *m;
+    ck_assert_int_eq(features_new(&v, &o), LLM_OK);
+    ck_assert_int_eq(features_fit_transform(v, docs, NULL, 2, &m), LLM_OK);
+    csr_free(m);
+    ck_assert_uint_eq(features_vocab_size(v), 3);
+    ck_assert_double_eq_tol(features_idf(v, 1), 1.0, 1e-12); /* banana: df 2 of 2 */
+    llm_clear_error();
+    ck_assert(isnan(features_idf(v, 3))); /* past the vocabulary */
+    ck_assert_str_ne(llm_last_error(), "");
+    const char *terms[] = {"apple", "banana", "cherry", "date", "elder"};
+    ck_assert_int_eq(features_set_vocabulary(v, terms, 5), LLM_OK);
+    ck_assert_int_eq(features_is_fitted(v), 0);
+    for (size_t c = 0; c < 5; c++) {
+        llm_clear_error();
+        ck_assert_msg(isnan(features_idf(v, c)), "column %zu: %g", c, features_idf(v, c));
+        ck_assert_str_ne(llm_last_error(), "");
+    }
+    /* fitted again over the fixed vocabulary: the idf has its 5 columns */
+    ck_assert_int_eq(features_fit_transform(v, docs, NULL, 2, &m), LLM_OK);
+    csr_free(m);
+    ck_assert_double_eq_tol(features_idf(v, 1), 1.0, 1e-12);
+    ck_assert_double_eq_tol(features_idf(v, 4), log(3.0) + 1.0, 1e-12); /* elder: df 0, smoothed */
+    /* a failed set_vocabulary (a repeated term) leaves it unfitted, not half-built */
+    const char *dup[] = {"apple", "apple"};
+    ck_assert_int_eq(features_set_vocabulary(v, dup, 2), LLM_ERR_ARG);
+    ck_assert_int_eq(features_is_fitted(v), 0);
+    ck_assert(isnan(features_idf(v, 0)));
+    ck_assert_int_ne(features_transform(v, docs, NULL, 2, &m), LLM_OK);
+    features_free(v);
+}
+END_TEST
+
+/* ------------------------------------------------------------ long words */
+static void count_term(void *ud, const char *term, size_t len)
+{
+    (void)term;
+    (void)len;
+    (*(size_t *)ud)++;
+}
+
+/* "abcdefghij" 10,000 times: one word of 100,000 characters */
+static char *long_word(void)
+{
+    char *doc = malloc(100001);
+    for (size_t i = 0; i < 100000; i++) doc[i] = (char)('a' + i % 10);
+    doc[100000] = '\0';
+    return doc;
+}
+
+START_TEST(char_wb_long_word)
+{
+    char *doc = long_word();
+    const char *docs[] = {doc};
+    features_opts o;
+    features_default_opts(&o, 0);
+    o.analyzer = FEATURES_ANALYZER_CHAR_WB;
+    o.ngram_min = 1;
+    o.ngram_max = 3;
+    features_vectorizer *v;
+    ck_assert_int_eq(features_new(&v, &o), LLM_OK);
+    /* scikit-learn pads the word to 100,002 characters: w_len - n + 1 n-grams for each n */
+    size_t n = 0;
+    ck_assert_msg(features_analyze(v, doc, 100000, count_term, &n) == LLM_OK, "%s", llm_last_error());
+    ck_assert_uint_eq(n, 100002 + 100001 + 100000);
+    features_free(v);
+    /* bigrams only, counted: " a", "ab" .. "ij", "j ", "ja" */
+    o.ngram_min = o.ngram_max = 2;
+    for (int threads = 1; threads <= 2; threads++) {
+        llm_csr *m;
+        ck_assert_int_eq(llm_set_threads(threads), LLM_OK);
+        ck_assert_int_eq(features_new(&v, &o), LLM_OK);
+        ck_assert_msg(features_fit_transform(v, docs, NULL, 1, &m) == LLM_OK, "%s", llm_last_error());
+        const char *want[] = {" a", "ab", "bc", "cd", "de", "ef", "fg", "gh", "hi", "ij", "j ", "ja"};
+        float wantc[] = {1, 10000, 10000, 10000, 10000, 10000, 10000, 10000, 10000, 10000, 1, 9999};
+        ck_assert_uint_eq(features_vocab_size(v), 12);
+        float d[12];
+        csr_to_dense(m, d);
+        for (size_t c = 0; c < 12; c++) {
+            ck_assert_str_eq(features_term(v, c), want[c]);
+            ck_assert_float_eq(d[c], wantc[c]);
+        }
+        csr_free(m);
+        features_free(v);
+    }
+    llm_set_threads(2);
+    /* the char analyzer over the same word: no padding, 99,999 bigrams */
+    o.analyzer = FEATURES_ANALYZER_CHAR;
+    llm_csr *m;
+    ck_assert_int_eq(features_new(&v, &o), LLM_OK);
+    ck_assert_int_eq(features_fit_transform(v, docs, NULL, 1, &m), LLM_OK);
+    ck_assert_uint_eq(features_vocab_size(v), 10);
+    ck_assert_str_eq(features_term(v, 9), "ja");
+    float d[10];
+    csr_to_dense(m, d);
+    ck_assert_float_eq(d[0], 10000);
+    ck_assert_float_eq(d[9], 9999);
+    csr_free(m);
+    features_free(v);
+    free(doc);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vectorize");
@@ -293,6 +407,8 @@ int main(void)
     tcase_add_test(tc, threads_same_output);
     tcase_add_test(tc, space_tokens_share_ngrams);
     tcase_add_test(tc, control_bytes_sort_as_bytes);
+    tcase_add_test(tc, idf_after_vocabulary_change);
+    tcase_add_test(tc, char_wb_long_word);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

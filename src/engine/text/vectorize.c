@@ -42,11 +42,16 @@ void vec_scratch_free(vec_scratch *sc)
     free(sc->gram);
     free(sc->ids);
     free(sc->row);
+    free(sc->offs);
     memset(sc, 0, sizeof *sc);
 }
 
 void vec_set_terms(features_vectorizer *v, char *str, size_t *off, size_t n)
 {
+    /* the idf belonged to the old vocabulary: drop it until the next fit */
+    free(v->idf);
+    v->idf = NULL;
+    v->fitted = 0;
     free(v->vstr);
     free(v->voff);
     tok_map_free(&v->lookup);
@@ -79,7 +84,6 @@ void features_free(features_vectorizer *v)
     if (v->re) pcre2_code_free(v->re);
     tok_map_free(&v->stop);
     vec_set_terms(v, NULL, NULL, 0);
-    free(v->idf);
     free(v);
 }
 
@@ -294,8 +298,8 @@ static llm_status analyze_char(const features_vectorizer *v, vec_scratch *sc, co
         sc->gram[wbytes + 1] = ' ';
         /* character offsets inside the padded word */
         size_t wl = j - i + 2;
-        size_t offs[wl + 1]; /* words are short; the VLA stays on the stack */
-        if (wl > 4096) return llm_fail(LLM_ERR_ARG, "vectorizer: a word of %zu characters is too long for char_wb", wl);
+        if (vec_ensure((void **)&sc->offs, &sc->offs_cap, wl + 1, sizeof *sc->offs)) return LLM_ERR_NOMEM;
+        size_t *offs = sc->offs; /* on the heap: a word may be very long */
         offs[0] = 0;
         for (size_t c = 0; c < j - i; c++) offs[c + 1] = 1 + sc->tok[i + c] - sc->tok[i];
         offs[wl - 1] = wbytes + 1;
@@ -507,7 +511,8 @@ llm_status features_fit_transform(features_vectorizer *v, const char *const *doc
         s = vec_fit_counts(v, docs, lens, ndocs, llm_get_threads(), &m);
     }
     if (s) return s;
-    if ((s = vec_finish(v, m, ndocs, NULL))) {
+    if ((s = vec_finish(v, m, ndocs))) {
+        v->fitted = 0; /* the idf may be missing or partly written */
         csr_free(m);
         return s;
     }
@@ -585,5 +590,13 @@ int64_t features_term_index(const features_vectorizer *v, const char *term, size
 
 double features_idf(const features_vectorizer *v, size_t i)
 {
-    return v->idf && i < v->ncols ? v->idf[i] : 1.0;
+    if (!v->fitted || !v->idf) {
+        llm_fail(LLM_ERR_STATE, "vectorizer: idf before fit; call fit_transform first");
+        return NAN;
+    }
+    if (i >= v->ncols) {
+        llm_fail(LLM_ERR_ARG, "vectorizer: idf of column %zu, but the vocabulary has %zu terms", i, v->ncols);
+        return NAN;
+    }
+    return v->idf[i];
 }

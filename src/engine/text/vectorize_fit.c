@@ -104,14 +104,14 @@ static inline void part_add(fit_part *p, uint32_t id)
     p->cnt[p->nids++] = 1;
 }
 
+/* The node helpers below return the new or found node id (>= 0), or
+ * -(llm_status) on failure, so that callers report the right code. */
 static int64_t new_node(fit_part *p, uint32_t left, uint32_t right)
 {
-    if (p->nn >= (size_t)INT32_MAX) {
-        llm_fail(LLM_ERR_ARG, "vectorizer: too many distinct terms");
-        return -1;
-    }
-    if (vec_ensure((void **)&p->nodes, &p->ncap, p->nn + 1, sizeof *p->nodes) || stamp_reserve(p, p->ncap))
-        return -1;
+    if (p->nn >= (size_t)INT32_MAX) return -(int64_t)llm_fail(LLM_ERR_ARG, "vectorizer: too many distinct terms");
+    llm_status s = vec_ensure((void **)&p->nodes, &p->ncap, p->nn + 1, sizeof *p->nodes);
+    if (!s) s = stamp_reserve(p, p->ncap);
+    if (s) return -(int64_t)s;
     p->nodes[p->nn] = (fit_node){left, right};
     return (int64_t)p->nn++;
 }
@@ -121,7 +121,8 @@ static inline int64_t word_node(fit_part *p, const char *s, size_t n, uint64_t h
 {
     size_t idx;
     int added;
-    if (tok_map_add_hashed(&p->words, s, n, h, 0, &idx, &added)) return -1;
+    llm_status st = tok_map_add_hashed(&p->words, s, n, h, 0, &idx, &added);
+    if (st) return -(int64_t)st;
     if (!added) return p->words.ent[idx].val;
     int64_t k = new_node(p, NO_LEFT, (uint32_t)idx);
     p->words.ent[idx].val = k;
@@ -144,23 +145,21 @@ static llm_status pairs_grow(fit_part *p, size_t ncap)
     return LLM_OK;
 }
 
-static inline uint64_t pair_key(uint32_t left, uint32_t right)
-{
-    return ((uint64_t)left << 32 | right) + 1; /* node ids < 2^31: never wraps to 0 */
-}
-
 /* The node of (left, right), added when new; h = tok_pair_hash(its key). */
 static inline int64_t pair_node_h(fit_part *p, uint32_t left, uint32_t right, size_t h)
 {
-    if ((p->pn + 1) * 2 > p->pcap && pairs_grow(p, p->pcap * 2)) return -1;
-    uint64_t k = pair_key(left, right);
+    if ((p->pn + 1) * 2 > p->pcap) {
+        llm_status s = pairs_grow(p, p->pcap * 2);
+        if (s) return -(int64_t)s;
+    }
+    uint64_t k = tok_pair_key(left, right);
     size_t mask = p->pcap - 1, i = h & mask;
     while (p->pairs[i].key) {
         if (p->pairs[i].key == k) return p->pairs[i].node;
         i = (i + 1) & mask;
     }
     int64_t n = new_node(p, left, right);
-    if (n < 0) return -1;
+    if (n < 0) return n;
     p->pairs[i] = (pair_slot){k, (uint32_t)n, 0};
     p->pn++;
     return n;
@@ -168,7 +167,7 @@ static inline int64_t pair_node_h(fit_part *p, uint32_t left, uint32_t right, si
 
 static inline int64_t pair_node(fit_part *p, uint32_t left, uint32_t right)
 {
-    return pair_node_h(p, left, right, tok_pair_hash(pair_key(left, right)));
+    return pair_node_h(p, left, right, tok_pair_hash(tok_pair_key(left, right)));
 }
 
 /* Generic path: the analyzer's terms of one document, by string. */
@@ -265,13 +264,13 @@ static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const cha
     }
     size_t total = 0;
     for (int g = lo; g <= hi && (size_t)g <= ntok; g++) total += ntok - (size_t)g + 1;
-    if (vec_ensure((void **)&sc->ids, &sc->ids_cap, 2 * ntok + 1, sizeof *sc->ids) ||
-        vec_ensure((void **)&sc->row, &sc->row_cap, ntok + 1, sizeof *sc->row) || part_reserve(p, p->nids + total))
+    /* sc->row has room for ntok + 1 hashes already (ascii_tokens or above) */
+    if (vec_ensure((void **)&sc->ids, &sc->ids_cap, 2 * ntok + 1, sizeof *sc->ids) || part_reserve(p, p->nids + total))
         return LLM_ERR_NOMEM;
     uint32_t *word = sc->ids, *cur = sc->ids + ntok;
     for (size_t i = 0; i < ntok; i++) {
         int64_t k = word_node(p, sc->low + sc->tok[2 * i], sc->tok[2 * i + 1], sc->row[i]);
-        if (k < 0) return *llm_last_error() ? LLM_ERR_ARG : LLM_ERR_NOMEM;
+        if (k < 0) return (llm_status)-k;
         word[i] = (uint32_t)k;
     }
     for (int g = 1; g <= hi && (size_t)g <= ntok; g++) {
@@ -282,12 +281,12 @@ static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const cha
              * slots together, then look them up */
             uint64_t *h = sc->row;
             for (size_t i = 0; i < m; i++) {
-                h[i] = tok_pair_hash(pair_key(cur[i], word[i + (size_t)g - 1]));
+                h[i] = tok_pair_hash(tok_pair_key(cur[i], word[i + (size_t)g - 1]));
                 __builtin_prefetch(&p->pairs[h[i] & (p->pcap - 1)]);
             }
             for (size_t i = 0; i < m; i++) {
                 int64_t k = pair_node_h(p, cur[i], word[i + (size_t)g - 1], h[i]);
-                if (k < 0) return *llm_last_error() ? LLM_ERR_ARG : LLM_ERR_NOMEM;
+                if (k < 0) return (llm_status)-k;
                 cur[i] = (uint32_t)k;
             }
         }
@@ -371,7 +370,7 @@ static llm_status merge_part(fit_part *g, const fit_part *p, uint32_t *map)
         for (size_t k = k0; k < k1; k++) {
             fit_node nd = p->nodes[k];
             if (nd.left == NO_LEFT || nd.left >= k0 || nd.right >= k0) continue;
-            h[k - k0] = tok_pair_hash(pair_key(map[nd.left], map[nd.right]));
+            h[k - k0] = tok_pair_hash(tok_pair_key(map[nd.left], map[nd.right]));
             __builtin_prefetch(&g->pairs[h[k - k0] & (g->pcap - 1)]);
         }
         for (size_t k = k0; k < k1; k++) {
@@ -383,10 +382,10 @@ static llm_status merge_part(fit_part *g, const fit_part *p, uint32_t *map)
                 x = word_node(g, s, len, p->words.ent[nd.right].hash);
             } else {
                 uint32_t l = map[nd.left], r = map[nd.right];
-                size_t hk = nd.left >= k0 || nd.right >= k0 ? tok_pair_hash(pair_key(l, r)) : h[k - k0];
+                size_t hk = nd.left >= k0 || nd.right >= k0 ? tok_pair_hash(tok_pair_key(l, r)) : h[k - k0];
                 x = pair_node_h(g, l, r, hk);
             }
-            if (x < 0) return *llm_last_error() ? LLM_ERR_ARG : LLM_ERR_NOMEM;
+            if (x < 0) return (llm_status)-x;
             map[k] = (uint32_t)x;
         }
     }
@@ -758,7 +757,7 @@ void vec_weigh_rows(const features_vectorizer *v, llm_csr *m, int64_t r0, int64_
     }
 }
 
-llm_status vec_finish(features_vectorizer *v, llm_csr *m, size_t ndocs, const int64_t *df_in)
+llm_status vec_finish(features_vectorizer *v, llm_csr *m, size_t ndocs)
 {
     size_t nc = v->ncols;
     free(v->idf);
@@ -766,15 +765,11 @@ llm_status vec_finish(features_vectorizer *v, llm_csr *m, size_t ndocs, const in
     if (!v->idf) return LLM_ERR_NOMEM;
     for (size_t c = 0; c < nc; c++) v->idf[c] = 1.0;
     if (v->o.tfidf && v->o.use_idf) {
-        int64_t *df = NULL;
-        if (!df_in) {
-            df = llm_calloc(nc ? nc : 1, sizeof *df);
-            if (!df) return LLM_ERR_NOMEM;
-            for (int64_t p = 0; p < m->nnz; p++) df[m->indices[p]]++;
-            df_in = df;
-        }
+        int64_t *df = llm_calloc(nc ? nc : 1, sizeof *df);
+        if (!df) return LLM_ERR_NOMEM;
+        for (int64_t p = 0; p < m->nnz; p++) df[m->indices[p]]++;
         double sm = v->o.smooth_idf ? 1.0 : 0.0;
-        for (size_t c = 0; c < nc; c++) v->idf[c] = log(((double)ndocs + sm) / ((double)df_in[c] + sm)) + 1.0;
+        for (size_t c = 0; c < nc; c++) v->idf[c] = log(((double)ndocs + sm) / ((double)df[c] + sm)) + 1.0;
         free(df);
     }
     int nt = llm_get_threads();

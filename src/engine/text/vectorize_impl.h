@@ -28,6 +28,8 @@ typedef struct vec_scratch {
     size_t ids_cap;
     uint64_t *row;     /* the current document's terms or columns, to sort */
     size_t row_cap;
+    size_t *offs;      /* char_wb: character offsets inside the padded word */
+    size_t offs_cap;
     pcre2_match_data *md;
 } vec_scratch;
 
@@ -43,7 +45,7 @@ struct features_vectorizer {
     size_t *voff;       /* (ncols + 1) offsets into vstr */
     tok_map lookup;     /* term -> column (entry index); built lazily */
     int lookup_ready;
-    double *idf;        /* (ncols) */
+    double *idf;        /* (ncols) while fitted; NULL after the vocabulary changes */
     size_t ncols;
     int fitted, fixed_vocab;
 };
@@ -66,7 +68,7 @@ llm_status vec_analyze(const features_vectorizer *v, vec_scratch *sc, const char
 /* The string -> column table of the fitted vocabulary. */
 llm_status vec_lookup_ready(features_vectorizer *v);
 /* Replace the vocabulary by n terms (arena + offsets, '\0' after each);
- * takes ownership of str and off. */
+ * takes ownership of str and off. Drops the idf and marks v unfitted. */
 void vec_set_terms(features_vectorizer *v, char *str, size_t *off, size_t n);
 
 /* Fit: count, choose and sort the vocabulary, return the raw count matrix
@@ -74,7 +76,7 @@ void vec_set_terms(features_vectorizer *v, char *str, size_t *off, size_t n);
 llm_status vec_fit_counts(features_vectorizer *v, const char *const *docs, const size_t *lens, size_t ndocs,
                           int threads, llm_csr **out);
 /* idf from the matrix's document frequencies, then weights (tf-idf, norm). */
-llm_status vec_finish(features_vectorizer *v, llm_csr *m, size_t ndocs, const int64_t *df);
+llm_status vec_finish(features_vectorizer *v, llm_csr *m, size_t ndocs);
 void vec_weigh_rows(const features_vectorizer *v, llm_csr *m, int64_t r0, int64_t r1);
 
 /* Sort ids (n of them) by the bytes of their terms (arena + off[id], len[id]
