@@ -33,12 +33,9 @@ void nn_rmsnorm_backward(float *dinp, float *dweight, const float *dout, const f
                          const float *rstd, int64_t N, int64_t C, int accumulate);
 
 /* cross entropy of logits (N, C) against targets (N, 0-based; ignore_index skipped):
- * losses (N), lse (N) the log-sum-exp kept for backward; returns the count of non-ignored rows */
+ * losses (N), lse (N) each row's log-sum-exp; returns the count of non-ignored rows */
 int64_t nn_crossentropy_forward(float *losses, float *lse, const float *logits, const int64_t *targets, int64_t N,
                                 int64_t C, int64_t ignore_index, float smoothing);
-/* dlogits (N, C) = (softmax - smoothed one-hot) * dlosses[n] */
-void nn_crossentropy_backward(float *dlogits, const float *dlosses, const float *logits, const float *lse,
-                              const int64_t *targets, int64_t N, int64_t C, int64_t ignore_index, float smoothing);
 /* The forward and, in the same pass over each row, the gradient of the loss
  * w * sum_n losses[n]: dlogits = w (softmax - smoothed one-hot), 0 on ignored rows. */
 void nn_crossentropy_forward_grad(float *losses, float *dlogits, const float *logits, const int64_t *targets, int64_t N,

@@ -9,8 +9,7 @@
  * (or hand over) the result. Over a GPT's (B*T, vocab) logits this saves a
  * second pass of exp and a full read of the logits. Without a gradient,
  * nn_crossentropy_forward computes the losses alone (it also writes each
- * row's log-sum-exp, which the caller does not keep);
- * nn_crossentropy_backward rebuilds the softmax from such log-sum-exps.
+ * row's log-sum-exp, which the caller does not keep).
  */
 #include <math.h>
 #include <string.h>
@@ -40,25 +39,6 @@ int64_t nn_crossentropy_forward(float *losses, float *lse, const float *logits, 
         count++;
     }
     return count;
-}
-
-void nn_crossentropy_backward(float *dlogits, const float *dlosses, const float *logits, const float *lse,
-                              const int64_t *targets, int64_t N, int64_t C, int64_t ignore_index, float smoothing)
-{
-#pragma omp parallel for if (N * C > OMP_MIN)
-    for (int64_t i = 0; i < N; i++) {
-        const float *x = logits + i * C;
-        float *dx = dlogits + i * C;
-        int64_t t = targets[i];
-        if (t == ignore_index) {
-            for (int64_t j = 0; j < C; j++) dx[j] = 0.0f;
-            continue;
-        }
-        float g = dlosses[i], l = lse[i], u = smoothing / (float)C;
-        vm_exp_sub(dx, x, C, l);
-        for (int64_t j = 0; j < C; j++) dx[j] = g * (dx[j] - u);
-        dx[t] -= g * (1.0f - smoothing);
-    }
 }
 
 void nn_crossentropy_forward_grad(float *losses, float *dlogits, const float *logits, const int64_t *targets, int64_t N,

@@ -176,7 +176,6 @@ tensor *tensor_cross_entropy(const tensor *logits, const tensor *targets, int64_
         n->ip[0] = ignore_index;
         n->ip[1] = reduction;
         n->ip[2] = count;
-        n->ip[3] = 1; /* saved[0] is the gradient for an upstream gradient of 1 */
         n->fp[0] = smoothing;
     }
     tensor_free(dx);

@@ -208,32 +208,10 @@ llm_status backward_norm_into(tensor_node *n, const tensor *g, tensor *acc, tens
     return norm_back(n, g, grads, n->op == OP_RMS_NORM, acc);
 }
 
+/* The forward wrote the gradient for an upstream gradient of 1 (saved[0]). */
 static llm_status xent_back(tensor_node *n, const tensor *g, tensor **grads)
 {
-    if (n->ip[3]) return cross_entropy_saved_backward(g, n->saved, (int)n->ip[1], &grads[0]);
-    temps tp = {0};
-    const tensor *x = SAVED(0), *lse = SAVED(1), *tg = SAVED(2);
-    int64_t C = x->shape[x->ndim - 1], N = tensor_numel(tg);
-    tensor *dl = K(tensor_empty(1, &N, TENSOR_F32));
-    tensor *dx = K(tensor_empty(x->ndim, x->shape, TENSOR_F32));
-    tensor *gc = K(tensor_contiguous(g));
-    if (!FAILED()) {
-        float *pd = tensor_f32(dl);
-        const float *pg = tensor_f32(gc);
-        if (n->ip[1] == TENSOR_REDUCE_NONE) {
-            for (int64_t i = 0; i < N; i++) pd[i] = pg[i];
-        } else {
-            float s = pg[0];
-            if (n->ip[1] == TENSOR_REDUCE_MEAN) s = n->ip[2] ? s / (float)n->ip[2] : 0.0f;
-            for (int64_t i = 0; i < N; i++) pd[i] = s;
-        }
-        nn_crossentropy_backward(tensor_f32(dx), pd, tensor_f32(x), tensor_f32(lse),
-                                 (const int64_t *)tg->storage->data + tg->offset, N, C, n->ip[0], (float)n->fp[0]);
-        grads[0] = tensor_ref(dx);
-    }
-    llm_status st = FAILED() ? LLM_ERR_NOMEM : LLM_OK;
-    temps_free(&tp);
-    return st;
+    return cross_entropy_saved_backward(g, n->saved, (int)n->ip[1], &grads[0]);
 }
 
 static llm_status attention_back(tensor_node *n, const tensor *g, tensor **grads)

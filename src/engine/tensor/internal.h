@@ -139,7 +139,7 @@ tensor *embedding_backward(const tensor *g, const tensor *ids, int64_t V);
 /* ---- nn/fused.c ---- */
 llm_status attention_backward_tensors(const tensor *g, tensor *const *saved, int has_mask, int causal, float scale,
                                       tensor **dq, tensor **dk, tensor **dv);
-/* the backward of a cross entropy whose gradient the forward wrote (ip[3] = 1 on its node) */
+/* the backward of a cross entropy: the forward wrote the gradient for an upstream 1 (saved[0]) */
 llm_status cross_entropy_saved_backward(const tensor *g, tensor *const *saved, int reduction, tensor **dlogits);
 /* the backward of tensor_attention_packed: ip[2] = heads on its node */
 llm_status attention_packed_backward(const tensor *g, tensor *const *saved, int64_t heads, int has_mask, int causal,
