@@ -299,6 +299,27 @@ describe("fused kernels agree with composed ops within 1e-5", function()
       ;(yy * llm.ones(yy:shape())):sum():backward()
       zero_grad_of(xx, c[1])
     end
+    -- no rows at all: the weight and bias gradients are zeros (no block runs to write them)
+    for _, th in ipairs({ 1, 2 }) do
+      llm.threads(th)
+      -- (weights of 32 KB come from the cache of freed blocks: fill it with 7s first)
+      do local junk = {} for i = 1, 16 do junk[i] = llm.full({ 64, 128 }, 7) end end
+      collectgarbage()
+      local w1, c1 = llm.randn(64, 128):requires_grad(), llm.randn(64):requires_grad()
+      local w2, c2 = llm.randn(128, 64):requires_grad(), llm.randn(128):requires_grad()
+      local y0 = llm.zeros(0, 128):mlp(w1, c1, w2, c2, "gelu")
+      expect(y0:shape()).to_equal({ 0, 128 })
+      y0:sum():backward()
+      local w3, c3 = llm.randn(64, 128):requires_grad(), llm.randn(64):requires_grad()
+      local z = llm.zeros(0, 128):linear_act(w3, c3, "silu")
+      z:sum():backward()
+      for name, t in pairs({ w1 = w1, c1 = c1, w2 = w2, c2 = c2, w3 = w3, c3 = c3 }) do
+        local s = t.grad:abs():sum():item()
+        if s ~= 0 then T.fail(string.format("mlp with 0 rows at %d threads: d%s should be 0, its |sum| is %g", th, name, s)) end
+      end
+      expect(z:shape()).to_equal({ 0, 64 })
+    end
+    llm.threads(1)
     -- mlp H = 0: every row is b2, db2 the column sums of g
     local bb = b2:clone():requires_grad()
     local yh = llm.randn(3, 5):mlp(llm.zeros(0, 5), llm.zeros(0), llm.zeros(2, 0), bb, "gelu")

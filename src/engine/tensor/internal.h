@@ -91,6 +91,12 @@ int tensor_norm_dim(const tensor *t, int dim, const char *op); /* -1 after llm_f
 int tensor_same_shape(const tensor *a, const tensor *b);
 const char *shape_str(int ndim, const int64_t *shape, char *buf, size_t n);
 int64_t tensor_index_at(const tensor *t, int64_t i); /* int tensor element (row-major i) */
+/* Scratch buffers for ops (64-byte aligned), from the same cache of freed
+ * blocks as tensor storage: a kernel that takes tens of MB of scratch every
+ * step would otherwise get fresh pages (and their faults) from malloc each
+ * time. Master thread only, like tensor allocation. */
+void *tensor_scratch_alloc(size_t nbytes, size_t *cap);
+void tensor_scratch_free(void *p, size_t cap);
 
 /* A contiguous float32 tensor that no one else can see (one reference to
  * the header, one to the storage, off the tape): backward may write into it

@@ -69,6 +69,20 @@ static int team_size(int64_t nblocks, int64_t flops)
     return nt < 1 ? 1 : nt;
 }
 
+/* dst[0, len) += the same range of each other thread's partial (thread t's
+ * at scratch + t * per + off), split over the team: called by every thread
+ * of the region after a barrier, so the sum is not left to one thread. */
+static void add_partials(float *dst, const float *scratch, size_t per, size_t off, int nt, int64_t len)
+{
+    const int64_t chunk = 16384;
+    int64_t nch = (len + chunk - 1) / chunk;
+#pragma omp for schedule(static)
+    for (int64_t c = 0; c < nch; c++) {
+        int64_t i0 = c * chunk, n = len - i0 < chunk ? len - i0 : chunk;
+        for (int t = 1; t < nt; t++) vm_axpy(dst + i0, scratch + per * (size_t)t + off + (size_t)i0, n, 1.0f);
+    }
+}
+
 tensor *tensor_linear_act(const tensor *x, const tensor *w, const tensor *b, int act)
 {
     char s1[96], s2[96], s3[96];
@@ -154,16 +168,17 @@ llm_status linear_act_backward(tensor_node *n, const tensor *g0, tensor **grads)
     int64_t wshape[2] = {N, K};
     tensor *g = tensor_contiguous(g0);
     tensor *dx = want_x ? tensor_empty(x->ndim, x->shape, TENSOR_F32) : NULL;
-    tensor *dw = want_w ? tensor_zeros(2, wshape, TENSOR_F32) : NULL;
-    tensor *db = want_b ? tensor_zeros(1, &N, TENSOR_F32) : NULL;
+    tensor *dw = want_w ? tensor_empty(2, wshape, TENSOR_F32) : NULL;
+    tensor *db = want_b ? tensor_empty(1, &N, TENSOR_F32) : NULL;
     int64_t br = block_rows(N, K), nblocks = M > 0 ? (M + br - 1) / br : 0;
     int nt = team_size(nblocks, M * N * K);
     /* per thread: a scratch block (br, N), and for threads past the first a partial dw (N, K) and db (N) */
     size_t per = (size_t)(br * N) + (size_t)(N * K) + (size_t)N;
-    float *scratch = nblocks ? malloc(sizeof(float) * per * (size_t)nt) : NULL;
+    size_t cap = 0;
+    float *scratch = nblocks ? tensor_scratch_alloc(sizeof(float) * per * (size_t)nt, &cap) : NULL;
     if (!g || (want_x && !dx) || (want_w && !dw) || (want_b && !db) || (nblocks && !scratch)) {
         tensor_free(g); tensor_free(dx); tensor_free(dw); tensor_free(db);
-        free(scratch);
+        tensor_scratch_free(scratch, cap);
         return llm_fail(LLM_ERR_NOMEM, "linear_act: out of memory in backward");
     }
     const float *pg = tensor_f32(g), *px = tensor_f32(x), *pw = tensor_f32(w), *pp = tensor_f32(pre);
@@ -178,8 +193,8 @@ llm_status linear_act_backward(tensor_node *n, const tensor *g0, tensor **grads)
         float *d = scratch + per * (size_t)tid;
         float *dw_t = tid == 0 ? (dw ? tensor_f32(dw) : NULL) : d + br * N;
         float *db_t = tid == 0 ? (db ? tensor_f32(db) : NULL) : d + br * N + N * K;
-        int first = tid != 0; /* the partials start unset: the first block writes them (beta 0) */
-        if (first && db_t) memset(db_t, 0, sizeof(float) * (size_t)N);
+        int first = 1; /* dw, db and the partials start unset: the first block writes them (beta 0) */
+        if (db_t) memset(db_t, 0, sizeof(float) * (size_t)N);
 #pragma omp for schedule(static)
         for (int64_t blk = 0; blk < nblocks; blk++) {
             int64_t r0 = blk * br, m = M - r0 < br ? M - r0 : br;
@@ -196,15 +211,15 @@ llm_status linear_act_backward(tensor_node *n, const tensor *g0, tensor **grads)
             }
         }
         if (first && dw_t) memset(dw_t, 0, sizeof(float) * (size_t)(N * K)); /* a thread that got no block */
+        if (nt > 1) {
+#pragma omp barrier
+            if (dw) add_partials(tensor_f32(dw), scratch, per, (size_t)(br * N), nt, N * K);
+            if (db) add_partials(tensor_f32(db), scratch, per, (size_t)(br * N + N * K), nt, N);
+        }
     }
     tensor_blas_leave(prev);
-    for (int t = 1; t < nt; t++) {
-        const float *d = scratch + per * (size_t)t;
-        if (dw) vm_axpy(tensor_f32(dw), d + br * N, N * K, 1.0f);
-        if (db) vm_axpy(tensor_f32(db), d + br * N + N * K, N, 1.0f);
-    }
     if ((K == 0 || !nblocks) && pdx) memset(pdx, 0, sizeof(float) * (size_t)tensor_numel(dx));
-    free(scratch);
+    tensor_scratch_free(scratch, cap);
     tensor_free(g);
     grads[0] = dx;
     grads[1] = dw;
@@ -256,7 +271,8 @@ tensor *tensor_mlp(const tensor *x, const tensor *w1, const tensor *b1, const te
     tensor *b1c = b1 ? tensor_contiguous(b1) : NULL, *b2c = b2 ? tensor_contiguous(b2) : NULL;
     tensor *pre = tensor_empty(x->ndim, pshape, TENSOR_F32), *out = tensor_empty(x->ndim, oshape, TENSOR_F32);
     GRAD_OFF_END;
-    float *scratch = nblocks ? malloc(sizeof(float) * (size_t)(br * H) * (size_t)nt) : NULL;
+    size_t cap = 0;
+    float *scratch = nblocks ? tensor_scratch_alloc(sizeof(float) * (size_t)(br * H) * (size_t)nt, &cap) : NULL;
     if (!xc || !w1c || !w2c || (b1 && !b1c) || (b2 && !b2c) || !pre || !out || (nblocks && !scratch)) {
         if (nblocks && !scratch) llm_fail(LLM_ERR_NOMEM, "mlp: out of memory for scratch blocks");
         goto fail;
@@ -296,7 +312,7 @@ tensor *tensor_mlp(const tensor *x, const tensor *w1, const tensor *b1, const te
         }
         tensor_blas_leave(prev);
     }
-    free(scratch);
+    tensor_scratch_free(scratch, cap);
     scratch = NULL;
     const tensor *in[5] = {x, w1, b1, w2, b2};
     if (autograd_needed(5, in)) {
@@ -312,7 +328,7 @@ tensor *tensor_mlp(const tensor *x, const tensor *w1, const tensor *b1, const te
     tensor_free(pre);
     return out;
 fail:
-    free(scratch);
+    tensor_scratch_free(scratch, cap);
     tensor_free(xc); tensor_free(w1c); tensor_free(w2c); tensor_free(b1c); tensor_free(b2c);
     tensor_free(pre);
     tensor_free(out);
@@ -331,19 +347,20 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
     int64_t s1[2] = {H, K}, s2[2] = {N, H};
     tensor *g = tensor_contiguous(g0);
     tensor *dx = want[0] ? tensor_empty(x->ndim, x->shape, TENSOR_F32) : NULL;
-    tensor *dw1 = want[1] ? tensor_zeros(2, s1, TENSOR_F32) : NULL;
-    tensor *db1 = want[2] ? tensor_zeros(1, &H, TENSOR_F32) : NULL;
-    tensor *dw2 = want[3] ? tensor_zeros(2, s2, TENSOR_F32) : NULL;
-    tensor *db2 = want[4] ? tensor_zeros(1, &N, TENSOR_F32) : NULL;
+    tensor *dw1 = want[1] ? tensor_empty(2, s1, TENSOR_F32) : NULL;
+    tensor *db1 = want[2] ? tensor_empty(1, &H, TENSOR_F32) : NULL;
+    tensor *dw2 = want[3] ? tensor_empty(2, s2, TENSOR_F32) : NULL;
+    tensor *db2 = want[4] ? tensor_empty(1, &N, TENSOR_F32) : NULL;
     int64_t br = block_rows(H, K), nblocks = M > 0 ? (M + br - 1) / br : 0;
     int nt = team_size(nblocks, M * H * (K + N));
     /* per thread: two scratch blocks (br, H); threads past the first also partial dw1, db1, dw2, db2 */
     size_t per = (size_t)(2 * br * H) + (size_t)(H * K) + (size_t)H + (size_t)(N * H) + (size_t)N;
-    float *scratch = nblocks ? malloc(sizeof(float) * per * (size_t)nt) : NULL;
+    size_t cap = 0;
+    float *scratch = nblocks ? tensor_scratch_alloc(sizeof(float) * per * (size_t)nt, &cap) : NULL;
     if (!g || (want[0] && !dx) || (want[1] && !dw1) || (want[2] && !db1) || (want[3] && !dw2) || (want[4] && !db2) ||
         (nblocks && !scratch)) {
         tensor_free(g); tensor_free(dx); tensor_free(dw1); tensor_free(db1); tensor_free(dw2); tensor_free(db2);
-        free(scratch);
+        tensor_scratch_free(scratch, cap);
         return llm_fail(LLM_ERR_NOMEM, "mlp: out of memory in backward");
     }
     const float *pg = tensor_f32(g), *px = tensor_f32(x), *pw1 = tensor_f32(w1), *pw2 = tensor_f32(w2),
@@ -363,9 +380,9 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
         float *db1_t = tid == 0 ? (db1 ? tensor_f32(db1) : NULL) : part + H * K;
         float *dw2_t = tid == 0 ? (dw2 ? tensor_f32(dw2) : NULL) : part + H * K + H;
         float *db2_t = tid == 0 ? (db2 ? tensor_f32(db2) : NULL) : part + H * K + H + N * H;
-        int first = tid != 0; /* the partials start unset: the first block writes them (beta 0) */
-        if (first && db1_t) memset(db1_t, 0, sizeof(float) * (size_t)H);
-        if (first && db2_t) memset(db2_t, 0, sizeof(float) * (size_t)N);
+        int first = 1; /* the gradients and partials start unset: the first block writes them (beta 0) */
+        if (db1_t) memset(db1_t, 0, sizeof(float) * (size_t)H);
+        if (db2_t) memset(db2_t, 0, sizeof(float) * (size_t)N);
 #pragma omp for schedule(static)
         for (int64_t blk = 0; blk < nblocks; blk++) {
             int64_t r0 = blk * br, m = M - r0 < br ? M - r0 : br;
@@ -402,17 +419,18 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
             if (dw1_t) memset(dw1_t, 0, sizeof(float) * (size_t)(H * K));
             if (dw2_t) memset(dw2_t, 0, sizeof(float) * (size_t)(N * H));
         }
+        if (nt > 1) {
+            size_t off = (size_t)(2 * br * H);
+#pragma omp barrier
+            if (dw1) add_partials(tensor_f32(dw1), scratch, per, off, nt, H * K);
+            if (db1) add_partials(tensor_f32(db1), scratch, per, off + (size_t)(H * K), nt, H);
+            if (dw2) add_partials(tensor_f32(dw2), scratch, per, off + (size_t)(H * K + H), nt, N * H);
+            if (db2) add_partials(tensor_f32(db2), scratch, per, off + (size_t)(H * K + H + N * H), nt, N);
+        }
     }
     tensor_blas_leave(prev);
-    for (int t = 1; t < nt; t++) {
-        const float *part = scratch + per * (size_t)t + 2 * br * H;
-        if (dw1) vm_axpy(tensor_f32(dw1), part, H * K, 1.0f);
-        if (db1) vm_axpy(tensor_f32(db1), part + H * K, H, 1.0f);
-        if (dw2) vm_axpy(tensor_f32(dw2), part + H * K + H, N * H, 1.0f);
-        if (db2) vm_axpy(tensor_f32(db2), part + H * K + H + N * H, N, 1.0f);
-    }
     if (pdx && (K == 0 || H == 0 || !nblocks)) memset(pdx, 0, sizeof(float) * (size_t)tensor_numel(dx));
-    free(scratch);
+    tensor_scratch_free(scratch, cap);
     tensor_free(g);
     grads[0] = dx;
     grads[1] = dw1;

@@ -83,6 +83,13 @@ static void block_free(void *p, size_t cap)
 
 size_t tensor_cached_bytes(void) { return cached_bytes; }
 
+void *tensor_scratch_alloc(size_t nbytes, size_t *cap) { return block_alloc(nbytes, cap); }
+
+void tensor_scratch_free(void *p, size_t cap)
+{
+    if (p) block_free(p, cap);
+}
+
 void tensor_cache_trim(void)
 {
     for (int c = 0; c < CLASSES; c++) {
