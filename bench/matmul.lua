@@ -37,35 +37,41 @@ end
 
 print(string.format("threads=%d  blas=%s  timing=%s", threads, llm.info().blas,
   threads == 1 and "cpu-time" or "wall-clock"))
--- The two run in separate phases (all shapes llmlab, then all shapes raw),
--- three rounds, keeping the best median of each: OpenBLAS's own worker
--- threads keep spinning for a while after a raw call and would steal the
--- cores from llmlab's OpenMP threads if the two were interleaved call by call.
-local cases = {}
-for i, s in ipairs(shapes) do
-  local M, K, N = s[1], s[2], s[3]
-  cases[i] = { M = M, K = K, N = N, a = llm.randn(M, K), b = llm.randn(K, N), c = llm.zeros(M, N),
-               raw = math.huge, llm = math.huge }
+-- This machine's speed drifts by up to 40% within a minute, so the two are
+-- measured in alternation, shape by shape: five rounds of (llmlab, raw),
+-- each a median over ~0.15 s of calls, and the ratio is the median of the
+-- five rounds' ratios. After the raw calls at 2+ threads OpenBLAS's own
+-- workers keep spinning for ~0.1 s; a busy wait (a fork for "sleep" would
+-- leave copy-on-write faults behind) lets them stop before llmlab's
+-- OpenMP threads need the cores.
+local function settle()
+  if threads > 1 then
+    local t0 = llm.now()
+    while llm.now() - t0 < 0.25 do end
+  end
 end
-local function pause() if threads > 1 then os.execute("sleep 0.5") end end
-for _ = 1, 3 do
-  for _, c in ipairs(cases) do
-    c.llm = math.min(c.llm, time_it(function() local y <close> = c.a:matmul(c.b) end, 0.3))
-  end
-  pause()
-  for _, c in ipairs(cases) do
-    c.raw = math.min(c.raw, time_it(function() llm.blas_sgemm(c.a, c.b, c.c) end, 0.3))
-  end
-  pause()
+local function median(t)
+  local c = table.move(t, 1, #t, 1, {})
+  table.sort(c)
+  local n = #c
+  return n % 2 == 1 and c[(n + 1) // 2] or (c[n // 2] + c[n // 2 + 1]) / 2
 end
 
 print(string.format("%-20s %12s %12s %8s", "M x K x N", "sgemm GF/s", "llmlab GF/s", "ratio"))
 local ratio_min = math.huge
-for _, c in ipairs(cases) do
-  local flops = 2.0 * c.M * c.K * c.N
-  local g_raw, g_llm = flops / c.raw / 1e9, flops / c.llm / 1e9
-  local r = g_llm / g_raw
-  ratio_min = math.min(ratio_min, r)
-  print(string.format("%-20s %12.1f %12.1f %8.3f", string.format("%dx%dx%d", c.M, c.K, c.N), g_raw, g_llm, r))
+for _, s in ipairs(shapes) do
+  local M, K, N = s[1], s[2], s[3]
+  local a, b, c = llm.randn(M, K), llm.randn(K, N), llm.zeros(M, N)
+  local flops = 2.0 * M * K * N
+  local raw, mine, ratios = {}, {}, {}
+  for r = 1, 5 do
+    mine[r] = flops / time_it(function() local y <close> = a:matmul(b) end, 0.15) / 1e9
+    raw[r] = flops / time_it(function() llm.blas_sgemm(a, b, c) end, 0.15) / 1e9
+    settle()
+    ratios[r] = mine[r] / raw[r]
+  end
+  local ratio = median(ratios)
+  ratio_min = math.min(ratio_min, ratio)
+  print(string.format("%-20s %12.1f %12.1f %8.3f", string.format("%dx%dx%d", M, K, N), median(raw), median(mine), ratio))
 end
 print(string.format("matmul ratio_min=%.3f", ratio_min))
