@@ -49,14 +49,14 @@ awk '
     if (!(key in seen)) { seen[key] = 1; order[++n] = key }
   }
   END {
-    printf "%-14s %12s %12s %7s %9s %7s %7s %10s %10s %7s\n", "run", "llmlab tok/s", "torch tok/s", "ratio", "cpu ratio", "mfu", "cpu mfu", "llmlab MB", "torch MB", "ratio"
+    printf "%-14s %12s %12s %7s %9s %7s %7s %9s %10s %10s %7s\n", "run", "llmlab tok/s", "torch tok/s", "ratio", "cpu ratio", "mfu", "cpu mfu", "torch mfu", "llmlab MB", "torch MB", "ratio"
     for (i = 1; i <= n; i++) {
       k = order[i]
       a = v["train", k, "tok_per_s"]; b = v["torch", k, "tok_per_s"]
       ra = v["train", k, "rss_mb"]; rb = v["torch", k, "rss_mb"]
       if (a == "" || b == "") continue
       ca = v["train", k, "cpu_tok_per_s"]; cb = v["torch", k, "cpu_tok_per_s"]
-      printf "%-14s %12.0f %12.0f %7.2f %9.2f %7.3f %7.3f %10.0f %10.0f %7.2f\n", k, a, b, a / b, ca / cb, v["train", k, "mfu"], v["train", k, "cpu_mfu"], ra, rb, ra / rb
+      printf "%-14s %12.0f %12.0f %7.2f %9.2f %7.3f %7.3f %9.3f %10.0f %10.0f %7.2f\n", k, a, b, a / b, ca / cb, v["train", k, "mfu"], v["train", k, "cpu_mfu"], v["torch", k, "mfu"], ra, rb, ra / rb
     }
     for (i = 1; i <= n; i++) {
       k = order[i]
