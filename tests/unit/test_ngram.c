@@ -76,8 +76,18 @@ START_TEST(save_load_and_arpa)
     ck_assert_int_eq(ngram_read_arpa(&bad, path), LLM_ERR_FORMAT);
     ck_assert_ptr_null(bad);
     ck_assert_int_eq(ngram_load(&bad, path), LLM_ERR_FORMAT);
+    ck_assert_ptr_null(bad);
+    /* a native file that fails after the model is made: freed, not handed out */
+    f = fopen(path, "w");
+    fputs("llmlab-ngram 1\nkind mle\norder 2\nwords 3\n0 <s>\n0 </s>\n0 <UNK>\nngrams 1\n2 1 0 9\nend\n", f);
+    fclose(f);
+    bad = m;
+    ck_assert_int_eq(ngram_load(&bad, path), LLM_ERR_FORMAT);
+    ck_assert_ptr_null(bad);
+    ck_assert_str_eq(llm_last_error() + strlen(llm_last_error()) - strlen("word id out of range"), "word id out of range");
     remove(path);
     ck_assert_int_eq(ngram_load(&bad, path), LLM_ERR_IO);
+    ck_assert_ptr_null(bad);
     ngram_free(m);
     ngram_free(m2);
     ngram_free(m3);

@@ -244,12 +244,5 @@ llm_status ngram_read_arpa(ngram_model **out, const char *path)
     m->fitted = 1;
 #undef BAD
 done:
-    free(line);
-    fclose(f);
-    if (s) {
-        ngram_free(m);
-        return s;
-    }
-    *out = m;
-    return LLM_OK;
+    return ng_read_end(f, line, m, s, out);
 }

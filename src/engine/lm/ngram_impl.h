@@ -7,6 +7,7 @@
 #ifndef LLM_NGRAM_IMPL_H
 #define LLM_NGRAM_IMPL_H
 
+#include <stdlib.h>
 #include "ngram.h"
 #include "text/tok_map.h"
 
@@ -73,5 +74,20 @@ double ng_score(const ngram_model *m, const int32_t *ctx, int clen, int32_t w);
 /* The back-off weight a model puts on the lower order after context g (a
  * k-gram, k < order), for ARPA output. */
 double ng_backoff_weight(const ngram_model *m, const ng_entry *g);
+
+/* The end of a file reader (ngram_load, ngram_read_arpa): free its line
+ * buffer and close f; on success hand the model m to *out, else free it
+ * and return the reader's status s. */
+static inline llm_status ng_read_end(FILE *f, char *line, ngram_model *m, llm_status s, ngram_model **out)
+{
+    free(line);
+    fclose(f);
+    if (s) {
+        ngram_free(m);
+        return s;
+    }
+    *out = m;
+    return LLM_OK;
+}
 
 #endif

@@ -664,12 +664,5 @@ llm_status ngram_load(ngram_model **out, const char *path)
     s = ng_finalize(m);
 #undef BAD
 done:
-    free(line);
-    fclose(f);
-    if (s) {
-        ngram_free(m);
-        return s;
-    }
-    *out = m;
-    return LLM_OK;
+    return ng_read_end(f, line, m, s, out);
 }
