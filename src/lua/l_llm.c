@@ -60,3 +60,11 @@ void llm_lua_check(lua_State *L, llm_status status, const char *op)
 {
     if (status != LLM_OK) llm_lua_fail(L, op);
 }
+
+void *llm_lua_newbox(lua_State *L, size_t size, const char *mt)
+{
+    void *b = lua_newuserdatauv(L, size, 0);
+    memset(b, 0, size);
+    luaL_setmetatable(L, mt);
+    return b;
+}
