@@ -25,6 +25,8 @@ void llm_lua_check(lua_State *L, llm_status status, const char *op);
  * the metatable mt. Pushed before the engine call that makes the object it
  * will own, so that no Lua error can leak that object. */
 void *llm_lua_newbox(lua_State *L, size_t size, const char *mt);
+/* now() -> seconds on a monotonic clock: llm.now, and llm.app.now (l_bench.c). */
+int llm_lua_now(lua_State *L);
 
 /* Set by the program (src/app) to add its own C modules (llm.app: gnuplot,
  * progress, the UI's channels) to every state llm_lua_setup prepares;

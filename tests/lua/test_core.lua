@@ -78,3 +78,18 @@ describe("engine object boxes", function()
     collectgarbage()
   end)
 end)
+
+describe("clocks", function()
+  it("llm.now and llm.app.now read one monotonic clock; cpu_time counts CPU seconds", function()
+    local app = require "llm.app"
+    local a = llm.now()
+    local b = app.now()
+    local c = llm.now()
+    expect(a <= b and b <= c).to_be(true)
+    expect(math.type(a)).to_be("float")
+    local t0, x = llm.cpu_time(), 0
+    for i = 1, 2000000 do x = x + i % 7 end
+    expect(llm.cpu_time() > t0).to_be(true)
+    expect(x > 0).to_be(true)
+  end)
+end)
