@@ -258,13 +258,7 @@ end
 function M.choice_order(seed, qindex, n)
   local llm = require "llm"
   llm.seed(seed * 1000 + qindex)
-  local order = {}
-  for i = 1, n do order[i] = i end
-  for i = n, 2, -1 do
-    local j = llm.random(i)
-    order[i], order[j] = order[j], order[i]
-  end
-  return order
+  return llm.sampling.permutation(n)
 end
 
 -- ------------------------------------------------------------------ lint
