@@ -144,16 +144,22 @@ local function e_step(words, logp, maxlen)
   return expected, loglik
 end
 
+-- The keys of t (pieces) by decreasing value, ties in string order.
+local function by_value(t)
+  local list = {}
+  for p in pairs(t) do list[#list + 1] = p end
+  table.sort(list, function(a, b)
+    if t[a] ~= t[b] then return t[a] > t[b] end
+    return a < b
+  end)
+  return list
+end
+
 -- log p from expected counts. Pieces expected less than once are dropped
 -- (characters never), unless that would leave fewer than min_keep pieces:
 -- then the most expected ones are kept.
 local function normalise(counts, is_char, min_keep)
-  local list = {}
-  for p in pairs(counts) do list[#list + 1] = p end
-  table.sort(list, function(a, b)
-    if counts[a] ~= counts[b] then return counts[a] > counts[b] end
-    return a < b
-  end)
+  local list = by_value(counts)
   local keep, total = {}, 0
   for i, p in ipairs(list) do
     local c = counts[p]
@@ -165,16 +171,6 @@ local function normalise(counts, is_char, min_keep)
   local logp = {}
   for p, c in pairs(keep) do logp[p] = math.log(c / total) end
   return logp
-end
-
-local function sorted_pieces(logp)
-  local list = {}
-  for p in pairs(logp) do list[#list + 1] = p end
-  table.sort(list, function(a, b)
-    if logp[a] ~= logp[b] then return logp[a] > logp[b] end
-    return a < b
-  end)
-  return list
 end
 
 local function new(pieces, logp, maxlen)
@@ -286,7 +282,7 @@ function M.train(text, opts)
     size = nsize
   end
   -- the final cut to exactly target (EM may have dropped a few below it)
-  local list = sorted_pieces(logp)
+  local list = by_value(logp)
   local final, fl = {}, {}
   for _, p in ipairs(list) do
     if #fl < target or is_char[p] then final[p] = logp[p]; fl[#fl + 1] = p end
@@ -391,10 +387,9 @@ end
 
 -- A model from pieces and their log-probabilities (for examples and tests).
 function M.new(scores, opts)
-  local pieces, logp, maxlen = {}, {}, 1
-  for p, s in pairs(scores) do pieces[#pieces + 1] = p; logp[p] = s; maxlen = math.max(maxlen, utf8.len(p)) end
-  table.sort(pieces, function(a, b) if logp[a] ~= logp[b] then return logp[a] > logp[b] end return a < b end)
-  return new(pieces, logp, (opts and opts.max_piece_chars) or maxlen)
+  local logp, maxlen = {}, 1
+  for p, s in pairs(scores) do logp[p] = s; maxlen = math.max(maxlen, utf8.len(p)) end
+  return new(by_value(logp), logp, (opts and opts.max_piece_chars) or maxlen)
 end
 
 return M
