@@ -1,5 +1,7 @@
 /* l_llm.c: assembles the C side of the `llm` module from one register
- * function per engine subject, and sets up package.path for lua/llm/. */
+ * function per engine subject, and sets up package.path for lua/llm/;
+ * also the helpers every binding shares (raising the engine's error,
+ * the box an engine object lives in). */
 #include <string.h>
 #include <lualib.h>
 #include "lua_llm.h"

@@ -1,8 +1,9 @@
 /*
  * ngram_impl.h: the inside of an n-gram model, shared by ngram_counts.c
  * (vocabulary, n-gram table, fitting, statistics), ngram_model.c (scores,
- * perplexity, sampling, tuning, native files) and ngram_arpa.c (ARPA).
- * Not a public header: only these three files include it.
+ * perplexity, sampling, tuning, native files) and ngram_arpa.c (ARPA),
+ * with the file handling both file formats share (atomic writes, the end
+ * of a reader). Not a public header: only these three files include it.
  */
 #ifndef LLM_NGRAM_IMPL_H
 #define LLM_NGRAM_IMPL_H
