@@ -57,16 +57,6 @@ end
 
 local function back(t, was_text) if was_text then return table.concat(t, " ") end return t end
 
-local function shuffled_indices(n)
-  local idx = {}
-  for i = 1, n do idx[i] = i end
-  for i = n, 2, -1 do
-    local j = llm.random(i)
-    idx[i], idx[j] = idx[j], idx[i]
-  end
-  return idx
-end
-
 local function pos_of(opts, i)
   local p = opts.pos
   if type(p) == "table" then return p[i] end
@@ -88,7 +78,7 @@ function M.synonym_replacement(x, opts)
   local t, was_text = to_tokens(x, "synonym_replacement")
   local stop = opts.stop_words or M.stop_words
   local n, done = opts.n or 1, 0
-  for _, i in ipairs(shuffled_indices(#t)) do
+  for _, i in ipairs(llm.sampling.permutation(#t)) do
     if done >= n then break end
     local w = t[i]
     if not stop[w:lower()] and w:find("%a") then

@@ -175,9 +175,7 @@ function M.lint(path)
     E:add("", "the lab file must return a table")
     return E:list()
   end
-  for k in pairs(lab) do
-    if not LAB_KEYS[k] then E:add(tostring(k), "unknown lab field `" .. tostring(k) .. "`") end
-  end
+  E:unknown_fields("", lab, LAB_KEYS, "lab")
   if type(lab.id) ~= "string" or not lab.id:match("^w%d%d%.lab%d%d$") then
     E:add("id", "`id` must be a string like \"w03.lab05\"")
   elseif info.id and lab.id ~= info.id then
@@ -232,9 +230,7 @@ function M.lint(path)
       local p = "steps[" .. i .. "]"
       if type(st) ~= "table" then E:add(p, "must be a table")
       else
-        for k in pairs(st) do
-          if not STEP_KEYS[k] then E:add(p .. "." .. tostring(k), "unknown step field `" .. tostring(k) .. "`") end
-        end
+        E:unknown_fields(p, st, STEP_KEYS, "step")
         if type(st.title) ~= "string" or st.title == "" then E:add(p, "missing `title` (a non-empty string)") end
         if st.text ~= nil and type(st.text) ~= "string" then E:add(p .. ".text", "`text` must be a string (Markdown)") end
         if st.run ~= nil and type(st.run) ~= "function" then E:add(p .. ".run", "`run` must be a function(ctx)") end

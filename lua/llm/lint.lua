@@ -9,6 +9,7 @@
 --   local map = lint.source_map(src)
 --   lint.line(map, "steps[3].check")   -- the field's line, or its nearest parent's
 --   local errs = lint.collector(path, map); errs:add("steps[2]", "missing title"); errs:list()
+--   errs:unknown_fields("steps[2]", step, KNOWN_KEYS, "step")
 local M = {}
 
 -- Tokens: {t = "name"|"string"|"number"|"op"|"eof", v = text, line = n}
@@ -210,6 +211,16 @@ function M.collector(file, map)
     return out
   end
   function c:count() return #self.items end
+  -- A message for each key of the table t (at path; "" for the file's own
+  -- table) that is not in the set known: "unknown <what> field `key`".
+  function c:unknown_fields(path, t, known, what)
+    for k in pairs(t) do
+      if not known[k] then
+        local name = tostring(k)
+        self:add(path == "" and name or path .. "." .. name, "unknown " .. what .. " field `" .. name .. "`")
+      end
+    end
+  end
   return c
 end
 

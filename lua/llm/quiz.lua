@@ -258,13 +258,7 @@ end
 function M.choice_order(seed, qindex, n)
   local llm = require "llm"
   llm.seed(seed * 1000 + qindex)
-  local order = {}
-  for i = 1, n do order[i] = i end
-  for i = n, 2, -1 do
-    local j = llm.random(i)
-    order[i], order[j] = order[j], order[i]
-  end
-  return order
+  return llm.sampling.permutation(n)
 end
 
 -- ------------------------------------------------------------------ lint
@@ -272,6 +266,7 @@ end
 local Q_KEYS = { id = 1, kind = 1, points = 1, prompt = 1, explain = 1, choices = 1, answer = 1, answers = 1,
   patterns = 1, tolerance = 1, rel = 1, units = 1, entry = 1, template = 1, solution = 1, tests = 1,
   time = 1, memory = 1, llm = 1 }
+local QUIZ_KEYS = { week = 1, title = 1, pass = 1, questions = 1, intro = 1 }
 local T_KEYS = { name = 1, args = 1, expect = 1, tol = 1, check = 1, hidden = 1, points = 1, time = 1 }
 
 local is_list = lint.is_list
@@ -287,11 +282,7 @@ function M.lint(path, opts)
   if not quiz then return { src } end
   local E = lint.collector(path, lint.source_map(src))
   if type(quiz) ~= "table" then E:add("", "the quiz file must return a table"); return E:list() end
-  for k in pairs(quiz) do
-    if k ~= "week" and k ~= "title" and k ~= "pass" and k ~= "questions" and k ~= "intro" then
-      E:add(tostring(k), "unknown quiz field `" .. tostring(k) .. "`")
-    end
-  end
+  E:unknown_fields("", quiz, QUIZ_KEYS, "quiz")
   if math.type(quiz.week) ~= "integer" or quiz.week < 0 or quiz.week > 33 then
     E:add("week", "`week` must be an integer from 0 to 33")
   else
@@ -310,9 +301,7 @@ function M.lint(path, opts)
   for i, q in ipairs(quiz.questions) do
     local p = "questions[" .. i .. "]"
     if type(q) ~= "table" then E:add(p, "must be a table"); goto continue end
-    for k in pairs(q) do
-      if not Q_KEYS[k] then E:add(p .. "." .. tostring(k), "unknown question field `" .. tostring(k) .. "`") end
-    end
+    E:unknown_fields(p, q, Q_KEYS, "question")
     if type(q.id) ~= "string" or not q.id:match("^[%w_.-]+$") then
       E:add(p .. ".id", "`id` must be a string of letters, digits, _ . -")
     elseif ids[q.id] then
@@ -398,9 +387,7 @@ function M.lint(path, opts)
           local tp = p .. ".tests[" .. j .. "]"
           if type(t) ~= "table" then E:add(tp, "must be a table")
           else
-            for k in pairs(t) do
-              if not T_KEYS[k] then E:add(tp .. "." .. tostring(k), "unknown test field `" .. tostring(k) .. "`") end
-            end
+            E:unknown_fields(tp, t, T_KEYS, "test")
             if not nonempty(t.name) then E:add(tp, "a test needs a `name`") end
             if t.check == nil and t.args == nil then E:add(tp, "a test needs `args` and `expect`, or `check`") end
             if t.check ~= nil and type(t.check) ~= "function" then E:add(tp .. ".check", "must be a function(f)") end

@@ -6,9 +6,22 @@
 --     row: a Lua array of logits; temperature 0 is greedy (argmax);
 --     top_k keeps only the k largest logits. Draws use the engine PRNG,
 --     so llm.seed(n) makes them reproducible.
+--   llm.sampling.permutation(n) -> a random order of 1..n (Fisher-Yates on
+--     the engine PRNG: the same seed gives the same order, which saved
+--     quiz attempts rely on)
 local llm = require "llm"
 
 local M = {}
+
+function M.permutation(n)
+  local idx = {}
+  for i = 1, n do idx[i] = i end
+  for i = n, 2, -1 do
+    local j = llm.random(i)
+    idx[i], idx[j] = idx[j], idx[i]
+  end
+  return idx
+end
 
 function M.sample_row(row, temperature, top_k)
   local n = #row

@@ -56,24 +56,43 @@ local function logsumexp(a, b)
   return b + math.log(1 + math.exp(a - b))
 end
 
+-- The lattice of a word: every piece cs[i+1..j] of up to maxlen characters
+-- that logp scores, by start i then end j, written into the parallel arrays
+-- of lat (from = i, to = j, piece, lp = its log p); returns how many.
+local function lattice(cs, logp, maxlen, lat)
+  local from, to, pieces, lps, n = lat.from, lat.to, lat.piece, lat.lp, 0
+  local len = #cs
+  for i = 0, len - 1 do
+    local piece = ""
+    for j = i + 1, math.min(len, i + maxlen) do
+      piece = piece .. cs[j]
+      local lp = logp[piece]
+      if lp then
+        n = n + 1
+        from[n], to[n], pieces[n], lps[n] = i, j, piece, lp
+      end
+    end
+  end
+  return n
+end
+
+local function new_lattice() return { from = {}, to = {}, piece = {}, lp = {} } end
+
 -- Viterbi over the characters cs with piece scores logp (piece -> log p),
 -- pieces up to maxlen characters, optionally without one piece. Returns the
 -- pieces (or nil when some character has no piece) and the total score.
-local function viterbi(cs, logp, maxlen, without)
+-- lat: the lattice (new_lattice) to fill, reused so that a loop allocates
+-- it once.
+local function viterbi(cs, logp, maxlen, without, lat)
   local n = #cs
   local best, back = { [0] = 0 }, {}
   for i = 1, n do best[i] = NEG end
-  for i = 0, n - 1 do
-    if best[i] > NEG then
-      local piece = ""
-      for j = i + 1, math.min(n, i + maxlen) do
-        piece = piece .. cs[j]
-        local lp = logp[piece]
-        if lp and piece ~= without then
-          local s = best[i] + lp
-          if s > best[j] then best[j], back[j] = s, i end
-        end
-      end
+  local from, to, pieces, lps = lat.from, lat.to, lat.piece, lat.lp
+  for e = 1, lattice(cs, logp, maxlen, lat) do
+    local i, j = from[e], to[e]
+    if best[i] > NEG and pieces[e] ~= without then
+      local s = best[i] + lps[e]
+      if s > best[j] then best[j], back[j] = s, i end
     end
   end
   if best[n] == NEG then return nil, NEG end
@@ -89,19 +108,16 @@ end
 -- Expected counts of the pieces over all words (forward-backward).
 local function e_step(words, logp, maxlen)
   local expected, loglik = {}, 0
+  local lat = new_lattice()
+  local from, to, pieces, lps = lat.from, lat.to, lat.piece, lat.lp
   for _, w in ipairs(words) do
     local cs, n = w.cs, #w.cs
     local alpha, beta = { [0] = 0 }, {}
     for i = 1, n do alpha[i] = NEG end
-    for i = 0, n - 1 do
-      if alpha[i] > NEG then
-        local piece = ""
-        for j = i + 1, math.min(n, i + maxlen) do
-          piece = piece .. cs[j]
-          local lp = logp[piece]
-          if lp then alpha[j] = logsumexp(alpha[j], alpha[i] + lp) end
-        end
-      end
+    local edges = lattice(cs, logp, maxlen, lat)
+    for e = 1, edges do
+      local i = from[e]
+      if alpha[i] > NEG then alpha[to[e]] = logsumexp(alpha[to[e]], alpha[i] + lps[e]) end
     end
     for i = 0, n - 1 do beta[i] = NEG end
     beta[n] = 0
@@ -117,33 +133,33 @@ local function e_step(words, logp, maxlen)
     end
     local z = alpha[n]
     loglik = loglik + w.freq * z
-    for i = 0, n - 1 do
-      if alpha[i] > NEG then
-        local piece = ""
-        for j = i + 1, math.min(n, i + maxlen) do
-          piece = piece .. cs[j]
-          local lp = logp[piece]
-          if lp and beta[j] > NEG then
-            local post = math.exp(alpha[i] + lp + beta[j] - z)
-            expected[piece] = (expected[piece] or 0) + w.freq * post
-          end
-        end
+    for e = 1, edges do
+      local i, j, piece = from[e], to[e], pieces[e]
+      if alpha[i] > NEG and beta[j] > NEG then
+        local post = math.exp(alpha[i] + lps[e] + beta[j] - z)
+        expected[piece] = (expected[piece] or 0) + w.freq * post
       end
     end
   end
   return expected, loglik
 end
 
+-- The keys of t (pieces) by decreasing value, ties in string order.
+local function by_value(t)
+  local list = {}
+  for p in pairs(t) do list[#list + 1] = p end
+  table.sort(list, function(a, b)
+    if t[a] ~= t[b] then return t[a] > t[b] end
+    return a < b
+  end)
+  return list
+end
+
 -- log p from expected counts. Pieces expected less than once are dropped
 -- (characters never), unless that would leave fewer than min_keep pieces:
 -- then the most expected ones are kept.
 local function normalise(counts, is_char, min_keep)
-  local list = {}
-  for p in pairs(counts) do list[#list + 1] = p end
-  table.sort(list, function(a, b)
-    if counts[a] ~= counts[b] then return counts[a] > counts[b] end
-    return a < b
-  end)
+  local list = by_value(counts)
   local keep, total = {}, 0
   for i, p in ipairs(list) do
     local c = counts[p]
@@ -155,16 +171,6 @@ local function normalise(counts, is_char, min_keep)
   local logp = {}
   for p, c in pairs(keep) do logp[p] = math.log(c / total) end
   return logp
-end
-
-local function sorted_pieces(logp)
-  local list = {}
-  for p in pairs(logp) do list[#list + 1] = p end
-  table.sort(list, function(a, b)
-    if logp[a] ~= logp[b] then return logp[a] > logp[b] end
-    return a < b
-  end)
-  return list
 end
 
 local function new(pieces, logp, maxlen)
@@ -238,13 +244,13 @@ function M.train(text, opts)
   em()
   local size = 0
   for _ in pairs(logp) do size = size + 1 end
-  local round = 0
+  local round, lat = 0, new_lattice()
   while size > target do
     round = round + 1
     -- 3. loss of removing each piece
     local freq = {}
     for _, w in ipairs(words) do
-      local seg = viterbi(w.cs, logp, maxlen)
+      local seg = viterbi(w.cs, logp, maxlen, nil, lat)
       for _, p in ipairs(seg) do freq[p] = (freq[p] or 0) + w.freq end
     end
     local loss = {}
@@ -252,7 +258,7 @@ function M.train(text, opts)
     for p, lp in pairs(logp) do
       if not is_char[p] then
         local f = freq[p] or 0
-        local _, alt = viterbi(chars(p), logp, maxlen, p)
+        local _, alt = viterbi(chars(p), logp, maxlen, p, lat)
         loss[p] = f * (lp - alt)
         list[#list + 1] = p
       end
@@ -276,7 +282,7 @@ function M.train(text, opts)
     size = nsize
   end
   -- the final cut to exactly target (EM may have dropped a few below it)
-  local list = sorted_pieces(logp)
+  local list = by_value(logp)
   local final, fl = {}, {}
   for _, p in ipairs(list) do
     if #fl < target or is_char[p] then final[p] = logp[p]; fl[#fl + 1] = p end
@@ -286,7 +292,7 @@ end
 
 -- The pieces of s (Viterbi per word; unknown characters as <unk>).
 function Tok:tokens(s)
-  local out = {}
+  local out, lat = {}, new_lattice()
   for w in s:gmatch("%S+") do
     local cs = chars(SPACE .. w)
     -- unknown characters get a very low score so that Viterbi always succeeds
@@ -298,7 +304,7 @@ function Tok:tokens(s)
         extra[c] = self.unk_logp
       end
     end
-    local seg = viterbi(cs, extra or logp, self.maxlen)
+    local seg = viterbi(cs, extra or logp, self.maxlen, nil, lat)
     for _, p in ipairs(seg) do out[#out + 1] = p end
   end
   return out
@@ -338,21 +344,32 @@ function Tok:save(path)
   f:close()
 end
 
+-- The "piece<TAB>score" lines of the open file f (n lines read so far):
+-- the pieces in file order and their scores. Closes f; a bad line raises
+-- op's error naming it, at the caller of op.
+local function read_scores(f, path, n, op)
+  local pieces, scores = {}, {}
+  for line in f:lines() do
+    n = n + 1
+    local p, s = line:match("^([^\t]+)\t(%S+)$")
+    if not p or not tonumber(s) then
+      f:close()
+      error(("%s: %s line %d is not 'piece<TAB>score'"):format(op, path, n), 3)
+    end
+    pieces[#pieces + 1] = p
+    scores[p] = tonumber(s)
+  end
+  f:close()
+  return pieces, scores
+end
+
 function M.load(path)
   local f, err = io.open(path, "r")
   if not f then error("unigram.load: " .. tostring(err), 2) end
   local header = f:read("l") or ""
   local maxlen = tonumber(header:match("^#llmlab%-unigram 1 max_piece_chars=(%d+)"))
   if not maxlen then f:close(); error("unigram.load: " .. path .. " is not an llmlab unigram file", 2) end
-  local pieces, logp, n = {}, {}, 1
-  for line in f:lines() do
-    n = n + 1
-    local p, s = line:match("^([^\t]+)\t(%S+)$")
-    if not p or not tonumber(s) then f:close(); error(("unigram.load: %s line %d is not 'piece<TAB>score'"):format(path, n), 2) end
-    pieces[#pieces + 1] = p
-    logp[p] = tonumber(s)
-  end
-  f:close()
+  local pieces, logp = read_scores(f, path, 1, "unigram.load")
   return new(pieces, logp, maxlen)
 end
 
@@ -363,26 +380,16 @@ end
 function M.from_spm_vocab(path)
   local f, err = io.open(path, "r")
   if not f then error("unigram.from_spm_vocab: " .. tostring(err), 2) end
-  local scores, n = {}, 0
-  for line in f:lines() do
-    n = n + 1
-    local p, s = line:match("^([^\t]+)\t(%S+)$")
-    if not p or not tonumber(s) then
-      f:close()
-      error(("unigram.from_spm_vocab: %s line %d is not 'piece<TAB>score'"):format(path, n), 2)
-    end
-    if p ~= "<unk>" and p ~= "<s>" and p ~= "</s>" then scores[p] = tonumber(s) end
-  end
-  f:close()
+  local _, scores = read_scores(f, path, 0, "unigram.from_spm_vocab")
+  scores["<unk>"], scores["<s>"], scores["</s>"] = nil, nil, nil
   return M.new(scores)
 end
 
 -- A model from pieces and their log-probabilities (for examples and tests).
 function M.new(scores, opts)
-  local pieces, logp, maxlen = {}, {}, 1
-  for p, s in pairs(scores) do pieces[#pieces + 1] = p; logp[p] = s; maxlen = math.max(maxlen, utf8.len(p)) end
-  table.sort(pieces, function(a, b) if logp[a] ~= logp[b] then return logp[a] > logp[b] end return a < b end)
-  return new(pieces, logp, (opts and opts.max_piece_chars) or maxlen)
+  local logp, maxlen = {}, 1
+  for p, s in pairs(scores) do logp[p] = s; maxlen = math.max(maxlen, utf8.len(p)) end
+  return new(by_value(logp), logp, (opts and opts.max_piece_chars) or maxlen)
 end
 
 return M

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 #include <lauxlib.h>
 #include "app.h"
@@ -104,15 +103,6 @@ static int l_interrupted(lua_State *L)
     return 1;
 }
 
-/* llm.app.now() -> seconds on a monotonic clock (for throttling). */
-static int l_now(lua_State *L)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    lua_pushnumber(L, (double)t.tv_sec + (double)t.tv_nsec * 1e-9);
-    return 1;
-}
-
 /* llm.app.ui_active() -> boolean: the workbench UI is running (in this
  * process or, for a lab step, in the process that forked this one). */
 static int l_ui_active(lua_State *L)
@@ -135,7 +125,7 @@ static int l_ui_emit(lua_State *L)
 static const luaL_Reg app_funcs[] = {
     {"ui_active", l_ui_active},
     {"ui_emit", l_ui_emit},
-    {"now", l_now},
+    {"now", llm_lua_now}, /* seconds on a monotonic clock (for throttling) */
     {"gnuplot", l_gnuplot},
     {"gnuplot_run", l_gnuplot_run},
     {"progress", l_progress},

@@ -113,6 +113,25 @@ static int first_row(lua_State *L)
     return 1;
 }
 
+/* Methods (self, id) that run one store query on the integer id: ID_LIST
+ * returns all its rows, ID_ROW the first row or nil. `call` names st, id,
+ * fn and ud. */
+#define ID_LIST(name, call)                                                                                      \
+    static int name(lua_State *L)                                                                                \
+    {                                                                                                            \
+        store *st = check_store(L);                                                                              \
+        lua_Integer id = luaL_checkinteger(L, 2);                                                                \
+        COLLECT(L, call);                                                                                        \
+        return 1;                                                                                                \
+    }
+#define ID_ROW(name, call)                                                                                       \
+    ID_LIST(name##_rows, call)                                                                                   \
+    static int name(lua_State *L)                                                                                \
+    {                                                                                                            \
+        name##_rows(L);                                                                                          \
+        return first_row(L);                                                                                     \
+    }
+
 static int check_week(lua_State *L, int arg)
 {
     lua_Integer w = luaL_checkinteger(L, arg);
@@ -271,13 +290,7 @@ static int l_lab_attempt_finish(lua_State *L)
     return 0;
 }
 
-static int l_lab_attempt(lua_State *L)
-{
-    store *st = check_store(L);
-    lua_Integer id = luaL_checkinteger(L, 2);
-    COLLECT(L, store_lab_attempt_get(st, id, fn, ud));
-    return first_row(L);
-}
+ID_ROW(l_lab_attempt, store_lab_attempt_get(st, id, fn, ud))
 
 static int l_lab_attempts(lua_State *L)
 {
@@ -296,13 +309,7 @@ static int l_quiz_attempts(lua_State *L)
     return 1;
 }
 
-static int l_lab_steps(lua_State *L)
-{
-    store *st = check_store(L);
-    lua_Integer id = luaL_checkinteger(L, 2);
-    COLLECT(L, store_lab_steps_each(st, id, fn, ud));
-    return 1;
-}
+ID_LIST(l_lab_steps, store_lab_steps_each(st, id, fn, ud))
 
 static int l_lab_best(lua_State *L)
 {
@@ -350,13 +357,7 @@ static int l_quiz_attempt_start(lua_State *L)
     return 1;
 }
 
-static int l_quiz_attempt(lua_State *L)
-{
-    store *st = check_store(L);
-    lua_Integer id = luaL_checkinteger(L, 2);
-    COLLECT(L, store_quiz_attempt_get(st, id, fn, ud));
-    return first_row(L);
-}
+ID_ROW(l_quiz_attempt, store_quiz_attempt_get(st, id, fn, ud))
 
 static int l_quiz_answer(lua_State *L)
 {
@@ -365,13 +366,7 @@ static int l_quiz_answer(lua_State *L)
     return 0;
 }
 
-static int l_quiz_answers(lua_State *L)
-{
-    store *st = check_store(L);
-    lua_Integer id = luaL_checkinteger(L, 2);
-    COLLECT(L, store_quiz_answers_each(st, id, fn, ud));
-    return 1;
-}
+ID_LIST(l_quiz_answers, store_quiz_answers_each(st, id, fn, ud))
 
 /* quiz_attempt_finish(id, points, max, passed, {{question=, points=, max=, feedback=}, ...}) */
 static int l_quiz_attempt_finish(lua_State *L)
@@ -403,13 +398,7 @@ static int l_quiz_attempt_finish(lua_State *L)
     return 0;
 }
 
-static int l_quiz_results(lua_State *L)
-{
-    store *st = check_store(L);
-    lua_Integer id = luaL_checkinteger(L, 2);
-    COLLECT(L, store_quiz_results_each(st, id, fn, ud));
-    return 1;
-}
+ID_LIST(l_quiz_results, store_quiz_results_each(st, id, fn, ud))
 
 static int l_quiz_best(lua_State *L)
 {
@@ -519,26 +508,12 @@ static int l_runs(lua_State *L)
     return 1;
 }
 
-#define RUN_LIST(name, call)                                                                                     \
-    static int name(lua_State *L)                                                                                \
-    {                                                                                                            \
-        store *st = check_store(L);                                                                              \
-        lua_Integer id = luaL_checkinteger(L, 2);                                                                \
-        COLLECT(L, call);                                                                                        \
-        return 1;                                                                                                \
-    }
-RUN_LIST(l_run_params, store_run_params_each(st, id, fn, ud))
-RUN_LIST(l_run_manifest_list, store_run_manifest_each(st, id, fn, ud))
-RUN_LIST(l_run_artifacts, store_run_artifacts_each(st, id, fn, ud))
-RUN_LIST(l_run_metrics_last, store_run_metrics_last(st, id, fn, ud))
+ID_LIST(l_run_params, store_run_params_each(st, id, fn, ud))
+ID_LIST(l_run_manifest_list, store_run_manifest_each(st, id, fn, ud))
+ID_LIST(l_run_artifacts, store_run_artifacts_each(st, id, fn, ud))
+ID_LIST(l_run_metrics_last, store_run_metrics_last(st, id, fn, ud))
 
-static int l_run(lua_State *L)
-{
-    store *st = check_store(L);
-    lua_Integer id = luaL_checkinteger(L, 2);
-    COLLECT(L, store_run_get(st, id, fn, ud));
-    return first_row(L);
-}
+ID_ROW(l_run, store_run_get(st, id, fn, ud))
 
 static int l_run_metrics(lua_State *L)
 {

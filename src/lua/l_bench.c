@@ -20,21 +20,17 @@
 #include "lua_llm.h"
 #include "tensor.h"
 
-static int l_now(lua_State *L)
+static int push_clock(lua_State *L, clockid_t clock)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(clock, &ts);
     lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec * 1e-9);
     return 1;
 }
 
-static int l_cpu_time(lua_State *L)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec * 1e-9);
-    return 1;
-}
+int llm_lua_now(lua_State *L) { return push_clock(L, CLOCK_MONOTONIC); }
+
+static int l_cpu_time(lua_State *L) { return push_clock(L, CLOCK_PROCESS_CPUTIME_ID); }
 
 static int l_peak_rss_mb(lua_State *L)
 {
@@ -68,7 +64,7 @@ static int l_blas_sgemm(lua_State *L)
 }
 
 static const luaL_Reg bench_funcs[] = {
-    {"now", l_now},
+    {"now", llm_lua_now},
     {"cpu_time", l_cpu_time},
     {"peak_rss_mb", l_peak_rss_mb},
     {"blas_sgemm", l_blas_sgemm},

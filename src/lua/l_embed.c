@@ -23,14 +23,6 @@ static embed_model *check_model(lua_State *L, int i)
     return u->m;
 }
 
-static model_ud *push_model(lua_State *L)
-{
-    model_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->m = NULL;
-    luaL_setmetatable(L, MODEL_MT);
-    return u;
-}
-
 static int opt_int(lua_State *L, int t, const char *k, int def)
 {
     int ty = lua_getfield(L, t, k);
@@ -70,7 +62,7 @@ static int l_train(lua_State *L)
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
     luaL_checktype(L, 2, LUA_TTABLE);
-    model_ud *u = push_model(L);
+    model_ud *u = llm_lua_newbox(L, sizeof *u, MODEL_MT);
     llm_status st;
     if (opt_bool(L, 2, "glove", 0)) {
         glove_config g;
@@ -112,7 +104,7 @@ static int l_load(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     int binary = lua_toboolean(L, 2);
-    model_ud *u = push_model(L);
+    model_ud *u = llm_lua_newbox(L, sizeof *u, MODEL_MT);
     if (embed_load(path, binary, &u->m) != LLM_OK) return llm_lua_fail(L, "embedding load");
     return 1;
 }
@@ -137,12 +129,18 @@ static int m_dim(lua_State *L)
     return 1;
 }
 
+/* The vocabulary index (1-based in Lua) at argument 2, as a 0-based index. */
+static int check_word_index(lua_State *L, const embed_model *m, const char *op)
+{
+    lua_Integer i = luaL_checkinteger(L, 2);
+    if (i < 1 || i > m->vocab.size) luaL_error(L, "%s: index %d is not between 1 and %d", op, (int)i, m->vocab.size);
+    return (int)(i - 1);
+}
+
 static int m_word(lua_State *L)
 {
     embed_model *m = check_model(L, 1);
-    lua_Integer i = luaL_checkinteger(L, 2);
-    if (i < 1 || i > m->vocab.size) return luaL_error(L, "word: index %d is not between 1 and %d", (int)i, m->vocab.size);
-    lua_pushstring(L, m->vocab.words[i - 1]);
+    lua_pushstring(L, m->vocab.words[check_word_index(L, m, "word")]);
     return 1;
 }
 
@@ -160,9 +158,7 @@ static int m_index(lua_State *L)
 static int m_count(lua_State *L)
 {
     embed_model *m = check_model(L, 1);
-    lua_Integer i = luaL_checkinteger(L, 2);
-    if (i < 1 || i > m->vocab.size) return luaL_error(L, "count: index %d is not between 1 and %d", (int)i, m->vocab.size);
-    lua_pushinteger(L, m->vocab.counts[i - 1]);
+    lua_pushinteger(L, m->vocab.counts[check_word_index(L, m, "count")]);
     return 1;
 }
 

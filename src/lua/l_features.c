@@ -27,10 +27,7 @@ static void *scratch(lua_State *L, size_t n)
  * u->m, so that no Lua error (not even one from pushing) can leak it. */
 static sparse_ud *new_sparse(lua_State *L)
 {
-    sparse_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->m = NULL;
-    luaL_setmetatable(L, SPARSE_MT);
-    return u;
+    return llm_lua_newbox(L, sizeof(sparse_ud), SPARSE_MT);
 }
 
 /* Once u->m is set: the collector does not see the C arrays, so let it
@@ -478,9 +475,7 @@ static int f_vectorizer(lua_State *L)
         o.stop_words = stop;
         o.n_stop = n;
     }
-    vect_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->v = NULL;
-    luaL_setmetatable(L, VECT_MT);
+    vect_ud *u = llm_lua_newbox(L, sizeof *u, VECT_MT);
     llm_lua_check(L, features_new(&u->v, &o), "vectorizer");
     if (lua_getfield(L, 1, "vocabulary") == LUA_TTABLE) {
         size_t n = lua_rawlen(L, -1);

@@ -1,5 +1,7 @@
 /* l_llm.c: assembles the C side of the `llm` module from one register
- * function per engine subject, and sets up package.path for lua/llm/. */
+ * function per engine subject, and sets up package.path for lua/llm/;
+ * also the helpers every binding shares (raising the engine's error,
+ * the box an engine object lives in). */
 #include <string.h>
 #include <lualib.h>
 #include "lua_llm.h"
@@ -59,4 +61,12 @@ int llm_lua_fail(lua_State *L, const char *op)
 void llm_lua_check(lua_State *L, llm_status status, const char *op)
 {
     if (status != LLM_OK) llm_lua_fail(L, op);
+}
+
+void *llm_lua_newbox(lua_State *L, size_t size, const char *mt)
+{
+    void *b = lua_newuserdatauv(L, size, 0);
+    memset(b, 0, size);
+    luaL_setmetatable(L, mt);
+    return b;
 }

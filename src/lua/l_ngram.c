@@ -21,16 +21,6 @@ static ngram_model *check_model(lua_State *L, int i)
     return u->m;
 }
 
-/* Push an empty model box; the engine call that makes the model writes it
- * into u->m, so that no Lua error can leak it. */
-static ngram_ud *new_model(lua_State *L)
-{
-    ngram_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->m = NULL;
-    luaL_setmetatable(L, NGRAM_MT);
-    return u;
-}
-
 static int m_gc(lua_State *L)
 {
     ngram_ud *u = luaL_checkudata(L, 1, NGRAM_MT);
@@ -119,7 +109,7 @@ static int n_new(lua_State *L)
         if (lua_getfield(L, 3, "unk_cutoff") != LUA_TNIL) o.unk_cutoff = (int)luaL_checkinteger(L, -1);
         lua_pop(L, 4);
     }
-    ngram_ud *u = new_model(L);
+    ngram_ud *u = llm_lua_newbox(L, sizeof *u, NGRAM_MT);
     llm_lua_check(L, ngram_new(&u->m, &o), "ngram");
     return 1;
 }
@@ -314,7 +304,7 @@ static int m_write_arpa(lua_State *L)
 static int n_load(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    ngram_ud *u = new_model(L);
+    ngram_ud *u = llm_lua_newbox(L, sizeof *u, NGRAM_MT);
     llm_lua_check(L, ngram_load(&u->m, path), "load");
     return 1;
 }
@@ -322,7 +312,7 @@ static int n_load(lua_State *L)
 static int n_read_arpa(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    ngram_ud *u = new_model(L);
+    ngram_ud *u = llm_lua_newbox(L, sizeof *u, NGRAM_MT);
     llm_lua_check(L, ngram_read_arpa(&u->m, path), "read_arpa");
     return 1;
 }
@@ -347,10 +337,7 @@ static int n_synonyms(lua_State *L)
     const char *w = luaL_checkstring(L, 1);
     lua_Integer pos = luaL_optinteger(L, 2, 0);
     if (pos < 0 || pos > 4) return luaL_error(L, "synonyms: part of speech must be 0..4");
-    list_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-    b->list = NULL;
-    b->n = 0;
-    luaL_setmetatable(L, LIST_MT);
+    list_box *b = llm_lua_newbox(L, sizeof *b, LIST_MT);
     lua_toclose(L, -1);
     llm_lua_check(L, augment_synonyms(w, (augment_pos)pos, &b->list, &b->n), "synonyms");
     lua_createtable(L, (int)b->n, 0);

@@ -257,9 +257,7 @@ static int stats_gc(lua_State *L)
 static int l_stats_new(lua_State *L)
 {
     text_stats_opts o = {lua_toboolean(L, 1), (int)luaL_optinteger(L, 2, 100)};
-    stats_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-    b->st = NULL;
-    luaL_setmetatable(L, STATS_MT);
+    stats_box *b = llm_lua_newbox(L, sizeof *b, STATS_MT);
     b->st = text_stats_new(&o);
     if (!b->st) return llm_lua_fail(L, "stats");
     return 1;
@@ -378,9 +376,7 @@ static int l_shingles(lua_State *L)
     const char *s = luaL_checklstring(L, 1, &n);
     int kind = luaL_checkoption(L, 2, "word", kind_names);
     int k = (int)luaL_optinteger(L, 3, 3);
-    ptr_box *box = lua_newuserdatauv(L, sizeof *box, 0);
-    box->p = NULL;
-    luaL_setmetatable(L, PTR_MT);
+    ptr_box *box = llm_lua_newbox(L, sizeof *box, PTR_MT);
     uint64_t *v = NULL;
     llm_lua_check(L, text_shingles(s, n, (text_shingle_kind)kind, k, &v, &count), "shingles");
     box->p = v;
@@ -435,9 +431,7 @@ static int l_dedup_new(lua_State *L)
     o.bands = (int)luaL_optinteger(L, 4, o.bands);
     o.threshold = luaL_optnumber(L, 5, o.threshold);
     o.seed = (uint64_t)luaL_optinteger(L, 6, 0);
-    dedup_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-    b->d = NULL;
-    luaL_setmetatable(L, DEDUP_MT);
+    dedup_box *b = llm_lua_newbox(L, sizeof *b, DEDUP_MT);
     b->d = text_dedup_new(&o);
     if (!b->d) return llm_lua_fail(L, "dedup");
     return 1;
@@ -542,9 +536,7 @@ static int l_json_decode(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
-    json_box *b = lua_newuserdatauv(L, sizeof *b, 0);
-    b->j = NULL;
-    luaL_setmetatable(L, JSON_MT);
+    json_box *b = llm_lua_newbox(L, sizeof *b, JSON_MT);
     json_error_t err;
     b->j = json_loadb(s, n, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
     if (!b->j) {

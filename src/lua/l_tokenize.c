@@ -34,10 +34,7 @@ static int bpe_gc(lua_State *L)
 
 static l_bpe *new_bpe(lua_State *L)
 {
-    l_bpe *u = lua_newuserdatauv(L, sizeof *u, 0);
-    memset(u, 0, sizeof *u);
-    luaL_setmetatable(L, "llm.bpe");
-    return u;
+    return llm_lua_newbox(L, sizeof(l_bpe), "llm.bpe");
 }
 
 /* ---- strbox: an engine string owned by a userdata until pushed */
@@ -51,10 +48,7 @@ static int strbox_gc(lua_State *L)
 }
 static strbox *new_strbox(lua_State *L)
 {
-    strbox *b = lua_newuserdatauv(L, sizeof *b, 0);
-    b->s = NULL;
-    luaL_setmetatable(L, "llm.strbox");
-    return b;
+    return llm_lua_newbox(L, sizeof(strbox), "llm.strbox");
 }
 /* Replace the box at the top of the stack by the string it holds. */
 static void strbox_push(lua_State *L, strbox *b, size_t n)
@@ -345,9 +339,7 @@ static int l_split(lua_State *L)
     const char *text = luaL_checklstring(L, 1, &n);
     const char *pattern = luaL_optstring(L, 2, "gpt2");
     int matched_only = lua_toboolean(L, 3);
-    l_pretok *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->p = NULL;
-    luaL_setmetatable(L, "llm.pretok");
+    l_pretok *u = llm_lua_newbox(L, sizeof *u, "llm.pretok");
     llm_lua_check(L, tok_pretok_new(&u->p, pattern), "split");
     lua_newtable(L);
     split_ctx c = { L, matched_only, 0 };
@@ -368,9 +360,7 @@ static int stemmer_gc(lua_State *L)
 static int l_stemmer(lua_State *L)
 {
     const char *alg = luaL_optstring(L, 1, "english");
-    l_stem *u = lua_newuserdatauv(L, sizeof *u, 0);
-    u->s = NULL;
-    luaL_setmetatable(L, "llm.stemmer");
+    l_stem *u = llm_lua_newbox(L, sizeof *u, "llm.stemmer");
     llm_lua_check(L, tok_stemmer_new(&u->s, alg), "stemmer");
     return 1;
 }

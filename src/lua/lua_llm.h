@@ -21,6 +21,12 @@ int luaopen_llm_core(lua_State *L);
 int llm_lua_fail(lua_State *L, const char *op);
 /* Raise if status is not LLM_OK. */
 void llm_lua_check(lua_State *L, llm_status status, const char *op);
+/* Push a userdata box of size bytes, zero-filled (its pointers NULL), with
+ * the metatable mt. Pushed before the engine call that makes the object it
+ * will own, so that no Lua error can leak that object. */
+void *llm_lua_newbox(lua_State *L, size_t size, const char *mt);
+/* now() -> seconds on a monotonic clock: llm.now, and llm.app.now (l_bench.c). */
+int llm_lua_now(lua_State *L);
 
 /* Set by the program (src/app) to add its own C modules (llm.app: gnuplot,
  * progress, the UI's channels) to every state llm_lua_setup prepares;

@@ -57,3 +57,39 @@ describe("llm core", function()
     expect(package.path:find(llm.home .. "/lua/?.lua", 1, true) ~= nil).to_be(true)
   end)
 end)
+
+-- Constructors push an empty box (llm_lua_newbox) before the engine call
+-- that fills it: when that call fails, the box holds NULL and its __gc
+-- must free nothing (the sanitizer build would catch a stray pointer).
+describe("engine object boxes", function()
+  it("are typed, and are collected safely when the constructor fails", function()
+    local m = llm._ngram.new("mle", 2)
+    expect(getmetatable(m).__name).to_be("llm.NgramModel")
+    expect(type(m.fit)).to_be("function")
+    local fails = {
+      { function() return llm._ngram.load("/no/such.ngram") end, "ngram load: cannot open /no/such.ngram" },
+      { function() return llm.embed_c.load("/no/such.vec", false) end, "embedding load: cannot open /no/such.vec" },
+      { function() return llm._tokenize.stemmer("klingon") end, "no Snowball algorithm 'klingon'" },
+      { function() return llm._tokenize.split("x", "(unclosed") end, "split: pre-tokenizer: bad pattern" },
+    }
+    for _, f in ipairs(fails) do expect(f[1]).to_error(f[2]) end
+    m = nil
+    collectgarbage()
+    collectgarbage()
+  end)
+end)
+
+describe("clocks", function()
+  it("llm.now and llm.app.now read one monotonic clock; cpu_time counts CPU seconds", function()
+    local app = require "llm.app"
+    local a = llm.now()
+    local b = app.now()
+    local c = llm.now()
+    expect(a <= b and b <= c).to_be(true)
+    expect(math.type(a)).to_be("float")
+    local t0, x = llm.cpu_time(), 0
+    for i = 1, 2000000 do x = x + i % 7 end
+    expect(llm.cpu_time() > t0).to_be(true)
+    expect(x > 0).to_be(true)
+  end)
+end)

@@ -133,6 +133,7 @@ return {
   week = 6,
   title = "bad",
   objectives = { "o" },
+  exercise = "typo",
   exercises = { { name = "f", hints = {} } },
   steps = {
     { title = "one", text = "t" },
@@ -145,11 +146,12 @@ return {
 ]])
     local all = table.concat(lab.lint(p), "\n")
     T.expect(all).to_match("lab07_bad%.lua:2: id: `id` is w06%.lab08 but the file name and folder say w06%.lab07")
-    T.expect(all).to_match("lab07_bad%.lua:6: exercises%[1%]%.hints: `hints` must be a non%-empty list")
-    T.expect(all).to_match("lab07_bad%.lua:9: steps%[2%]: missing `title`")
-    T.expect(all).to_match("lab07_bad%.lua:10: steps%[2%]%.exercise: exercise `g` is not in `exercises`")
-    T.expect(all).to_match("lab07_bad%.lua:11: steps%[3%]%.chekc: unknown step field `chekc`")
-    T.expect(all).to_match("lab07_bad%.lua:12: steps%[4%]: a heavy step needs a small%-CPU size")
+    T.expect(all).to_match("lab07_bad%.lua:6: exercise: unknown lab field `exercise`")
+    T.expect(all).to_match("lab07_bad%.lua:7: exercises%[1%]%.hints: `hints` must be a non%-empty list")
+    T.expect(all).to_match("lab07_bad%.lua:10: steps%[2%]: missing `title`")
+    T.expect(all).to_match("lab07_bad%.lua:11: steps%[2%]%.exercise: exercise `g` is not in `exercises`")
+    T.expect(all).to_match("lab07_bad%.lua:12: steps%[3%]%.chekc: unknown step field `chekc`")
+    T.expect(all).to_match("lab07_bad%.lua:13: steps%[4%]: a heavy step needs a small%-CPU size")
   end)
   T.it("reports syntax errors with their line", function()
     local p = write(tmp .. "/week06/lab09_syntax.lua", "return {\n  id = 'w06.lab09'\n  week = 6,\n}\n")

@@ -181,6 +181,10 @@ describe("learning-rate schedules", function()
   end)
   it("linear decay", function()
     expect(S.linear { lr = 1, warmup = 1, total = 5, end_lr = 0 }:table(6)).to_be_near({ 1, 0.75, 0.5, 0.25, 0, 0 }, 1e-12)
+    -- warm-up 1, 2; then 2 + (0.4 - 2) * k/4 for k = 1..4; 0.4 after total
+    local s = S.linear { lr = 2, warmup = 2, total = 6, end_lr = 0.4 }
+    expect(s:table(7)).to_be_near({ 1, 2, 1.6, 1.2, 0.8, 0.4, 0.4 }, 1e-12)
+    expect(tostring(s)).to_be("schedule linear(lr=2, warmup=2, total=6, end_lr=0.4)")
   end)
   it("rejects bad arguments", function()
     expect(function() S.cosine { lr = 1, warmup = 5, total = 3 } end).to_error("warmup is longer")

@@ -237,6 +237,24 @@ return {
     T.expect(all).to_match("week08%.lua:9: questions%[3%]%.points")
     T.expect(all).to_match("week08%.lua:11: questions%[3%]%.patterns%[1%]: not a valid Lua pattern")
   end)
+  T.it("names unknown fields of the quiz, its questions and their tests", function()
+    local p = write("week11.lua", [[
+return {
+  week = 11, title = "typos", passs = 0.5,
+  questions = {
+    { id = "q1", kind = "choice", points = 1, prompt = "p", explain = "e", choices = { "a", "b" }, answer = 1,
+      hint = "h" },
+    { id = "k", kind = "code", points = 1, prompt = "p", explain = "e", entry = "f",
+      solution = "function f(x) return x end",
+      tests = { { name = "id", args = { 1 }, expect = 1, expected = 1 } } },
+  },
+}
+]])
+    local all = table.concat(quiz.lint(p), "\n")
+    T.expect(all).to_match("week11%.lua:2: passs: unknown quiz field `passs`")
+    T.expect(all).to_match("week11%.lua:5: questions%[1%]%.hint: unknown question field `hint`")
+    T.expect(all).to_match("week11%.lua:8: questions%[2%]%.tests%[1%]%.expected: unknown test field `expected`")
+  end)
   T.it("reports syntax errors with their line", function()
     local p = write("week09.lua", "return {\n  week = 9,\n  title = 'x'\n  questions = {}\n}\n")
     local errs = quiz.lint(p)

@@ -36,3 +36,23 @@ describe("sampling", function()
     expect(function() sampling.sample_row({ 1, 2, 3 }, 1, 0) end).to_error("top_k must be a positive integer")
   end)
 end)
+
+describe("permutation", function()
+  it("is Fisher-Yates on the engine PRNG: draws random(n) .. random(2), swapping from the end", function()
+    llm.seed(7)
+    local draws = {}
+    for i = 6, 2, -1 do draws[i] = llm.random(i) end
+    local want = { 1, 2, 3, 4, 5, 6 }
+    for i = 6, 2, -1 do want[i], want[draws[i]] = want[draws[i]], want[i] end
+    llm.seed(7)
+    expect(sampling.permutation(6)).to_equal(want)
+    expect(sampling.permutation(0)).to_equal({})
+    expect(sampling.permutation(1)).to_equal({ 1 })
+  end)
+  it("keeps the quiz choice orders students already saw", function()
+    -- recorded before choice_order used permutation: a saved attempt's
+    -- seed must keep giving the same order
+    local quiz = require "llm.quiz"
+    expect(quiz.choice_order(quiz.seed_for("alice", 1), 2, 6)).to_equal({ 4, 1, 5, 6, 2, 3 })
+  end)
+end)

@@ -193,3 +193,32 @@ Done.]]
     expect(lines).to_equal({ "  abcd", "  efgh", "  ij" })
   end)
 end)
+
+describe("ui model", function()
+  it("caches the best lab and quiz results until refresh", function()
+    local store = require "llm.store"
+    local path = os.tmpname()
+    os.remove(path)
+    path = path .. "-ui.db"
+    store.set_default_path(path)
+    local m = require("llm.ui.model").new()
+    local db = m:db()
+    expect(m:lab_best("w01.lab01")).to_be(nil)
+    expect(m:quiz_best(2)).to_be(nil)
+    local a = db:lab_attempt_start("w01.lab01", { mode = "student" })
+    db:lab_attempt_finish(a, { points = 3, max = 4, passed = true })
+    local q = db:quiz_attempt_start(2, nil, 1)
+    db:quiz_attempt_finish(q, { points = 8, max = 10, results = {} })
+    -- the misses stay cached until refresh
+    expect(m:lab_best("w01.lab01")).to_be(nil)
+    expect(m:quiz_best(2)).to_be(nil)
+    m:refresh()
+    expect(m:lab_best("w01.lab01")).to_equal({ points = 3, max = 4, passed = true, attempt = a })
+    expect(m:quiz_best(2)).to_equal({ points = 8, max = 10, passed = true, attempt = q })
+    -- a lab and a quiz week do not share a cache entry
+    expect(m:lab_best("2")).to_be(nil)
+    db:close()
+    store.set_default_path(nil)
+    os.remove(path)
+  end)
+end)

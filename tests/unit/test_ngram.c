@@ -76,8 +76,34 @@ START_TEST(save_load_and_arpa)
     ck_assert_int_eq(ngram_read_arpa(&bad, path), LLM_ERR_FORMAT);
     ck_assert_ptr_null(bad);
     ck_assert_int_eq(ngram_load(&bad, path), LLM_ERR_FORMAT);
+    ck_assert_ptr_null(bad);
+    /* a native file that fails after the model is made: freed, not handed out */
+    f = fopen(path, "w");
+    fputs("llmlab-ngram 1\nkind mle\norder 2\nwords 3\n0 <s>\n0 </s>\n0 <UNK>\nngrams 1\n2 1 0 9\nend\n", f);
+    fclose(f);
+    bad = m;
+    ck_assert_int_eq(ngram_load(&bad, path), LLM_ERR_FORMAT);
+    ck_assert_ptr_null(bad);
+    ck_assert_str_eq(llm_last_error() + strlen(llm_last_error()) - strlen("word id out of range"), "word id out of range");
     remove(path);
     ck_assert_int_eq(ngram_load(&bad, path), LLM_ERR_IO);
+    ck_assert_ptr_null(bad);
+    /* writes go through PATH.tmp: a missing folder fails at the open, a
+     * folder in the way at the rename, and neither leaves the .tmp file */
+    ck_assert_int_eq(ngram_save(m, "/nonexistent-llmlab/m.ngram"), LLM_ERR_IO);
+    ck_assert_str_eq(llm_last_error(), "ngram save: cannot write /nonexistent-llmlab/m.ngram.tmp: No such file or directory");
+    ck_assert_int_eq(ngram_write_arpa(m, "/nonexistent-llmlab/m.arpa"), LLM_ERR_IO);
+    ck_assert_str_eq(llm_last_error(), "ngram write_arpa: cannot write /nonexistent-llmlab/m.arpa.tmp: No such file or directory");
+    char dir[] = "/tmp/llmlab_ngram_dir_XXXXXX", tmpname[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(tmpname, sizeof tmpname, "%s.tmp", dir);
+    ck_assert_int_eq(ngram_save(m, dir), LLM_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(llm_last_error(), "ngram save: writing /tmp/llmlab_ngram_dir_"));
+    ck_assert_int_eq(access(tmpname, F_OK), -1);
+    ck_assert_int_eq(ngram_write_arpa(m, dir), LLM_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(llm_last_error(), "ngram write_arpa: writing /tmp/llmlab_ngram_dir_"));
+    ck_assert_int_eq(access(tmpname, F_OK), -1);
+    rmdir(dir);
     ngram_free(m);
     ngram_free(m2);
     ngram_free(m3);

@@ -86,17 +86,25 @@ local function warm_args(o, kind)
   return lr, warmup, total
 end
 
--- Linear warm-up from lr/warmup to lr over `warmup` steps, then a cosine
--- from lr down to min_lr at step `total`; min_lr after that.
+-- Linear warm-up from lr/warmup to lr over `warmup` steps, then
+-- decay(progress), progress going from 0 to 1 between steps `warmup` and
+-- `total`; `final` from step `total` on.
+local function warm_then(desc, lr, warmup, total, final, decay)
+  return make(desc, function(step)
+    step = check_step(step)
+    if step <= warmup then return lr * step / warmup end
+    if step >= total then return final end
+    return decay((step - warmup) / (total - warmup))
+  end)
+end
+
+-- Linear warm-up, then a cosine from lr down to min_lr at step `total`;
+-- min_lr after that.
 function M.cosine(o)
   local lr, warmup, total = warm_args(o, "cosine")
   local min_lr = positive("min_lr", o.min_lr or 0)
-  return make(string.format("cosine(lr=%g, warmup=%d, total=%d, min_lr=%g)", lr, warmup, total, min_lr),
-    function(step)
-      step = check_step(step)
-      if step <= warmup then return lr * step / warmup end
-      if step >= total then return min_lr end
-      local progress = (step - warmup) / (total - warmup)
+  return warm_then(string.format("cosine(lr=%g, warmup=%d, total=%d, min_lr=%g)", lr, warmup, total, min_lr),
+    lr, warmup, total, min_lr, function(progress)
       return min_lr + 0.5 * (lr - min_lr) * (1 + math.cos(math.pi * progress))
     end)
 end
@@ -105,14 +113,8 @@ end
 function M.linear(o)
   local lr, warmup, total = warm_args(o, "linear")
   local end_lr = positive("end_lr", o.end_lr or 0)
-  return make(string.format("linear(lr=%g, warmup=%d, total=%d, end_lr=%g)", lr, warmup, total, end_lr),
-    function(step)
-      step = check_step(step)
-      if step <= warmup then return lr * step / warmup end
-      if step >= total then return end_lr end
-      local progress = (step - warmup) / (total - warmup)
-      return lr + (end_lr - lr) * progress
-    end)
+  return warm_then(string.format("linear(lr=%g, warmup=%d, total=%d, end_lr=%g)", lr, warmup, total, end_lr),
+    lr, warmup, total, end_lr, function(progress) return lr + (end_lr - lr) * progress end)
 end
 
 return M

@@ -168,35 +168,26 @@ function Model:load_lab(path)
   return lab
 end
 
--- The best finished attempt at a week's quiz, or nil (cached).
-function Model:quiz_best(week)
+-- The best result db:<method>(arg) gives, or nil; cached under key until
+-- refresh (the course screen asks for every visible lab and quiz).
+local function best(self, method, arg, key)
   local db = self:db()
   if not db then return nil end
   self.best_cache = self.best_cache or {}
-  local key = "quiz" .. week
   local c = self.best_cache[key]
   if c == nil then
-    local ok, r = pcall(db.quiz_best, db, week)
+    local ok, r = pcall(db[method], db, arg)
     c = ok and r or false
     self.best_cache[key] = c
   end
   return c or nil
 end
 
--- The best recorded result of a lab: {points=, max=, passed=} or nil
--- (cached until refresh: the course screen asks for every visible lab).
-function Model:lab_best(id)
-  local db = self:db()
-  if not db then return nil end
-  self.best_cache = self.best_cache or {}
-  local c = self.best_cache[id]
-  if c == nil then
-    local ok, r = pcall(db.lab_best, db, id)
-    c = ok and r or false
-    self.best_cache[id] = c
-  end
-  return c or nil
-end
+-- The best finished attempt at a week's quiz, or nil (cached).
+function Model:quiz_best(week) return best(self, "quiz_best", week, "quiz" .. week) end
+
+-- The best recorded result of a lab: {points=, max=, passed=} or nil (cached).
+function Model:lab_best(id) return best(self, "lab_best", id, id) end
 
 -- The student's copy of a lab's exercise (made by the lab runner when
 -- it exists), or nil and why not.

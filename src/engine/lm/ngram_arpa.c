@@ -35,18 +35,10 @@ llm_status ngram_write_arpa(const ngram_model *m, const char *path)
     size_t counts[NGRAM_MAX_ORDER + 1] = {0};
     for (size_t i = 0; i < m->ne; i++) counts[m->e[i].k]++;
     counts[1] += (size_t)unk_missing;
-    size_t plen = strlen(path);
-    char *tmp = llm_malloc(plen + 8);
-    if (!tmp) return LLM_ERR_NOMEM;
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-    FILE *f = fopen(tmp, "w");
-    llm_status s = LLM_OK;
-    if (!f) {
-        s = llm_fail(LLM_ERR_IO, "ngram write_arpa: cannot write %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return s;
-    }
+    char *tmp;
+    FILE *f;
+    llm_status s = ng_write_open(path, "ngram write_arpa", &tmp, &f);
+    if (s) return s;
     /* add-k does not back off: use the weight that makes each context's
      * distribution sum to one (approximate for the unseen words) */
     double *lid = NULL;
@@ -55,9 +47,7 @@ llm_status ngram_write_arpa(const ngram_model *m, const char *path)
         if (!seen || !low) {
             free(seen);
             free(low);
-            fclose(f);
-            remove(tmp);
-            free(tmp);
+            ng_write_abort(f, tmp);
             return LLM_ERR_NOMEM;
         }
         for (size_t i = 0; i < m->ne; i++) {
@@ -94,22 +84,13 @@ llm_status ngram_write_arpa(const ngram_model *m, const char *path)
         }
         if ((k & 1) && llm_interrupted()) {
             free(lid);
-            fclose(f);
-            remove(tmp);
-            free(tmp);
+            ng_write_abort(f, tmp);
             return llm_fail(LLM_ERR_INTERRUPTED, "ngram write_arpa: interrupted");
         }
     }
     free(lid);
     bad |= fprintf(f, "\n\\end\\\n") < 0;
-    bad |= fflush(f) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        s = llm_fail(LLM_ERR_IO, "ngram write_arpa: writing %s failed: %s", path, strerror(errno));
-        remove(tmp);
-    }
-    free(tmp);
-    return s;
+    return ng_write_end(f, tmp, path, bad, "ngram write_arpa");
 }
 
 static int read_line(FILE *f, char **buf, size_t *cap, size_t *lineno)
@@ -244,12 +225,5 @@ llm_status ngram_read_arpa(ngram_model **out, const char *path)
     m->fitted = 1;
 #undef BAD
 done:
-    free(line);
-    fclose(f);
-    if (s) {
-        ngram_free(m);
-        return s;
-    }
-    *out = m;
-    return LLM_OK;
+    return ng_read_end(f, line, m, s, out);
 }

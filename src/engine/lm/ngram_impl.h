@@ -1,12 +1,16 @@
 /*
  * ngram_impl.h: the inside of an n-gram model, shared by ngram_counts.c
  * (vocabulary, n-gram table, fitting, statistics), ngram_model.c (scores,
- * perplexity, sampling, tuning, native files) and ngram_arpa.c (ARPA).
- * Not a public header: only these three files include it.
+ * perplexity, sampling, tuning, native files) and ngram_arpa.c (ARPA),
+ * with the file handling both file formats share (atomic writes, the end
+ * of a reader). Not a public header: only these three files include it.
  */
 #ifndef LLM_NGRAM_IMPL_H
 #define LLM_NGRAM_IMPL_H
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include "ngram.h"
 #include "text/tok_map.h"
 
@@ -73,5 +77,63 @@ double ng_score(const ngram_model *m, const int32_t *ctx, int clen, int32_t w);
 /* The back-off weight a model puts on the lower order after context g (a
  * k-gram, k < order), for ARPA output. */
 double ng_backoff_weight(const ngram_model *m, const ng_entry *g);
+
+/* A model file is written to PATH.tmp, then renamed over PATH, so that a
+ * failed write never leaves half a file under PATH. ng_write_open opens
+ * the temporary file (*tmp: its name, for ng_write_end); op names the
+ * operation in errors ("ngram save"). */
+static inline llm_status ng_write_open(const char *path, const char *op, char **tmp, FILE **f)
+{
+    size_t plen = strlen(path);
+    *tmp = llm_malloc(plen + 8);
+    if (!*tmp) return LLM_ERR_NOMEM;
+    memcpy(*tmp, path, plen);
+    memcpy(*tmp + plen, ".tmp", 5);
+    *f = fopen(*tmp, "w");
+    if (!*f) {
+        llm_status s = llm_fail(LLM_ERR_IO, "%s: cannot write %s: %s", op, *tmp, strerror(errno));
+        free(*tmp);
+        return s;
+    }
+    return LLM_OK;
+}
+
+/* Give a write up: close and remove the temporary file. Frees tmp. */
+static inline void ng_write_abort(FILE *f, char *tmp)
+{
+    fclose(f);
+    remove(tmp);
+    free(tmp);
+}
+
+/* Flush and close f and rename tmp over path; when that or an earlier
+ * write (bad) failed, remove tmp and report it. Frees tmp. */
+static inline llm_status ng_write_end(FILE *f, char *tmp, const char *path, int bad, const char *op)
+{
+    llm_status s = LLM_OK;
+    bad |= fflush(f) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        s = llm_fail(LLM_ERR_IO, "%s: writing %s failed: %s", op, path, strerror(errno));
+        remove(tmp);
+    }
+    free(tmp);
+    return s;
+}
+
+/* The end of a file reader (ngram_load, ngram_read_arpa): free its line
+ * buffer and close f; on success hand the model m to *out, else free it
+ * and return the reader's status s. */
+static inline llm_status ng_read_end(FILE *f, char *line, ngram_model *m, llm_status s, ngram_model **out)
+{
+    free(line);
+    fclose(f);
+    if (s) {
+        ngram_free(m);
+        return s;
+    }
+    *out = m;
+    return LLM_OK;
+}
 
 #endif

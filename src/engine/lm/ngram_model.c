@@ -509,17 +509,9 @@ llm_status ngram_save(const ngram_model *m, const char *path)
     llm_status s = need_fitted(m, "ngram save");
     if (s) return s;
     if (m->o.kind == NGRAM_BACKOFF) return llm_fail(LLM_ERR_STATE, "ngram save: a model read from ARPA has no counts; write it as ARPA");
-    size_t plen = strlen(path);
-    char *tmp = llm_malloc(plen + 8);
-    if (!tmp) return LLM_ERR_NOMEM;
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        s = llm_fail(LLM_ERR_IO, "ngram save: cannot write %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return s;
-    }
+    char *tmp;
+    FILE *f;
+    if ((s = ng_write_open(path, "ngram save", &tmp, &f))) return s;
     int bad = fprintf(f, "llmlab-ngram 1\nkind %s\norder %d\ngamma %.17g\ndiscount %.17g\nalpha %.17g\nunk_cutoff %d\nweights",
                       ngram_kind_name(m->o.kind), m->o.order, m->o.gamma, m->o.discount, m->o.alpha, m->o.unk_cutoff) < 0;
     for (int k = 1; k <= m->o.order; k++) bad |= fprintf(f, " %.17g", m->mu[k]) < 0;
@@ -537,14 +529,7 @@ llm_status ngram_save(const ngram_model *m, const char *path)
         bad |= fputc('\n', f) == EOF;
     }
     bad |= fputs("end\n", f) == EOF;
-    bad |= fflush(f) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        s = llm_fail(LLM_ERR_IO, "ngram save: writing %s failed: %s", path, strerror(errno));
-        remove(tmp);
-    }
-    free(tmp);
-    return s;
+    return ng_write_end(f, tmp, path, bad, "ngram save");
 }
 
 static int kind_from_name(const char *s)
@@ -664,12 +649,5 @@ llm_status ngram_load(ngram_model **out, const char *path)
     s = ng_finalize(m);
 #undef BAD
 done:
-    free(line);
-    fclose(f);
-    if (s) {
-        ngram_free(m);
-        return s;
-    }
-    *out = m;
-    return LLM_OK;
+    return ng_read_end(f, line, m, s, out);
 }
