@@ -189,6 +189,15 @@ describe("elementwise and reductions", function()
     expect(m:min():item()).to_be(1.0)
     expect(function() m:sum(3) end).to_error("out of range")
   end)
+
+  it("a sum over an empty dim is zeros, whatever the freed memory held", function()
+    do local junk = {} for i = 1, 4 do junk[i] = llm.full({ 9000 }, 7) end end
+    collectgarbage()
+    local s = llm.zeros(0, 9000):sum(1)
+    expect(s:shape()).to_equal({ 9000 })
+    expect(s:abs():sum():item()).to_be(0.0)
+    expect(llm.zeros(2, 0, 3):sum({ 1, 2 }):totable()).to_equal({ 0, 0, 0 })
+  end)
 end)
 
 describe("linear algebra", function()

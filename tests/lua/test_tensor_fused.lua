@@ -210,7 +210,9 @@ describe("fused kernels agree with composed ops within 1e-5", function()
     local cases = { { { 1100, 6 }, 5, 3, "gelu_tanh", true }, { { 3, 700, 4 }, 7, 5, "gelu", false },
       { { 2, 9 }, 300, 2, "silu", true }, { { 2, 5, 3 }, 4, 6, "gelu_tanh", true },
       -- a first weight over 1 MB: blocks of 1024 rows (two here)
-      { { 1100, 520 }, 600, 3, "gelu_tanh", true } }
+      { { 1100, 520 }, 600, 3, "gelu_tanh", true },
+      -- blocks of 512 rows, six of them: at 2 threads each thread sums several into its dw
+      { { 2600, 16 }, 512, 16, "silu", true } }
     local function activate(h, act) return act == "gelu_tanh" and h:gelu("tanh") or act == "gelu" and h:gelu() or h:silu() end
     for _, threads in ipairs({ 1, 2 }) do
       llm.threads(threads)

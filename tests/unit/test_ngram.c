@@ -84,7 +84,7 @@ START_TEST(save_load_and_arpa)
     bad = m;
     ck_assert_int_eq(ngram_load(&bad, path), LLM_ERR_FORMAT);
     ck_assert_ptr_null(bad);
-    ck_assert_str_eq(llm_last_error() + strlen(llm_last_error()) - strlen("word id out of range"), "word id out of range");
+    ck_assert_ptr_nonnull(strstr(llm_last_error(), "word id out of range"));
     remove(path);
     ck_assert_int_eq(ngram_load(&bad, path), LLM_ERR_IO);
     ck_assert_ptr_null(bad);

@@ -69,9 +69,12 @@ static int team_size(int64_t nblocks, int64_t flops)
     return nt < 1 ? 1 : nt;
 }
 
-/* dst[0, len) += the same range of each other thread's partial (thread t's
- * at scratch + t * per + off), split over the team: called by every thread
- * of the region after a barrier, so the sum is not left to one thread. */
+/* dst[0, len) += the same range of the partials of threads 1 .. team-1
+ * (thread t's at scratch + t * per + off), split over the team: called by
+ * every thread of the region after a barrier, so the sum is not left to one
+ * thread. team is the size OpenMP gave (omp_get_num_threads), not the one
+ * asked for: under OMP_THREAD_LIMIT or OMP_DYNAMIC it can be smaller, and
+ * the partials of threads that never ran hold stale cache memory. */
 static void add_partials(float *dst, const float *scratch, size_t per, size_t off, int nt, int64_t len)
 {
     const int64_t chunk = 16384;
@@ -186,13 +189,14 @@ llm_status linear_act_backward(tensor_node *n, const tensor *g0, tensor **grads)
     int prev = tensor_blas_enter();
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        int tid = 0;
+        int tid = 0, team = 1; /* the team OpenMP gave, which may be smaller than nt */
 #ifdef _OPENMP
         tid = omp_get_thread_num();
+        team = omp_get_num_threads();
 #endif
         float *d = scratch + per * (size_t)tid;
-        float *dw_t = tid == 0 ? (dw ? tensor_f32(dw) : NULL) : d + br * N;
-        float *db_t = tid == 0 ? (db ? tensor_f32(db) : NULL) : d + br * N + N * K;
+        float *dw_t = dw ? (tid == 0 ? tensor_f32(dw) : d + br * N) : NULL;
+        float *db_t = db ? (tid == 0 ? tensor_f32(db) : d + br * N + N * K) : NULL;
         int first = 1; /* dw, db and the partials start unset: the first block writes them (beta 0) */
         if (db_t) memset(db_t, 0, sizeof(float) * (size_t)N);
 #pragma omp for schedule(static)
@@ -211,10 +215,10 @@ llm_status linear_act_backward(tensor_node *n, const tensor *g0, tensor **grads)
             }
         }
         if (first && dw_t) memset(dw_t, 0, sizeof(float) * (size_t)(N * K)); /* a thread that got no block */
-        if (nt > 1) {
+        if (team > 1) {
 #pragma omp barrier
-            if (dw) add_partials(tensor_f32(dw), scratch, per, (size_t)(br * N), nt, N * K);
-            if (db) add_partials(tensor_f32(db), scratch, per, (size_t)(br * N + N * K), nt, N);
+            if (dw) add_partials(tensor_f32(dw), scratch, per, (size_t)(br * N), team, N * K);
+            if (db) add_partials(tensor_f32(db), scratch, per, (size_t)(br * N + N * K), team, N);
         }
     }
     tensor_blas_leave(prev);
@@ -370,16 +374,17 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
     int prev = tensor_blas_enter();
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        int tid = 0;
+        int tid = 0, team = 1; /* the team OpenMP gave, which may be smaller than nt */
 #ifdef _OPENMP
         tid = omp_get_thread_num();
+        team = omp_get_num_threads();
 #endif
         float *d = scratch + per * (size_t)tid, *e = d + br * H; /* e: act'(pre) when dw2 computed act(pre) */
         float *part = e + br * H;
-        float *dw1_t = tid == 0 ? (dw1 ? tensor_f32(dw1) : NULL) : part;
-        float *db1_t = tid == 0 ? (db1 ? tensor_f32(db1) : NULL) : part + H * K;
-        float *dw2_t = tid == 0 ? (dw2 ? tensor_f32(dw2) : NULL) : part + H * K + H;
-        float *db2_t = tid == 0 ? (db2 ? tensor_f32(db2) : NULL) : part + H * K + H + N * H;
+        float *dw1_t = dw1 ? (tid == 0 ? tensor_f32(dw1) : part) : NULL;
+        float *db1_t = db1 ? (tid == 0 ? tensor_f32(db1) : part + H * K) : NULL;
+        float *dw2_t = dw2 ? (tid == 0 ? tensor_f32(dw2) : part + H * K + H) : NULL;
+        float *db2_t = db2 ? (tid == 0 ? tensor_f32(db2) : part + H * K + H + N * H) : NULL;
         int first = 1; /* the gradients and partials start unset: the first block writes them (beta 0) */
         if (db1_t) memset(db1_t, 0, sizeof(float) * (size_t)H);
         if (db2_t) memset(db2_t, 0, sizeof(float) * (size_t)N);
@@ -419,13 +424,13 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
             if (dw1_t) memset(dw1_t, 0, sizeof(float) * (size_t)(H * K));
             if (dw2_t) memset(dw2_t, 0, sizeof(float) * (size_t)(N * H));
         }
-        if (nt > 1) {
+        if (team > 1) {
             size_t off = (size_t)(2 * br * H);
 #pragma omp barrier
-            if (dw1) add_partials(tensor_f32(dw1), scratch, per, off, nt, H * K);
-            if (db1) add_partials(tensor_f32(db1), scratch, per, off + (size_t)(H * K), nt, H);
-            if (dw2) add_partials(tensor_f32(dw2), scratch, per, off + (size_t)(H * K + H), nt, N * H);
-            if (db2) add_partials(tensor_f32(db2), scratch, per, off + (size_t)(H * K + H + N * H), nt, N);
+            if (dw1) add_partials(tensor_f32(dw1), scratch, per, off, team, H * K);
+            if (db1) add_partials(tensor_f32(db1), scratch, per, off + (size_t)(H * K), team, H);
+            if (dw2) add_partials(tensor_f32(dw2), scratch, per, off + (size_t)(H * K + H), team, N * H);
+            if (db2) add_partials(tensor_f32(db2), scratch, per, off + (size_t)(H * K + H + N * H), team, N);
         }
     }
     tensor_blas_leave(prev);

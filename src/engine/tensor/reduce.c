@@ -57,9 +57,10 @@ static llm_status reduce_into(int kind, const tensor *t, uint32_t mask, int corr
     }
     if ((kind == R_SUM || kind == R_MEAN) && lead && tensor_is_contiguous(t) && t->dtype == TENSOR_F32 && seen_kept) {
         R = 1;
+        K = 1; /* from the kept dims: numel / R is 0 when a reduced dim is empty */
         for (int d = 0; d < t->ndim; d++)
             if (mask & (1u << d)) R *= t->shape[d];
-        K = tensor_numel(t) / (R ? R : 1);
+            else K *= t->shape[d];
         const float *p = tensor_f32(t);
         float scale = kind == R_MEAN ? 1.0f / (float)R : 1.0f;
         /* column blocks of 256 in parallel; rows added with a vector loop */
