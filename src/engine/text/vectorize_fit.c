@@ -33,8 +33,6 @@
  * (left = the n-1-gram's node, right = the last word's node). */
 typedef struct fit_node { uint32_t left, right; } fit_node;
 
-typedef struct pair_slot { uint64_t key; uint32_t node, unused; } pair_slot;
-
 /* Where a term was last seen: local document + 1, and its place in ids. */
 typedef struct term_seen { uint32_t doc, slot; } term_seen;
 
@@ -45,8 +43,7 @@ typedef struct fit_part {
     int generic;         /* terms interned by string in `terms` */
     vec_scratch sc;
     tok_map words;       /* word -> node (val) */
-    pair_slot *pairs;    /* (left, right) + 1 -> node; 0 = empty */
-    size_t pcap, pn;
+    tok_pairmap pairs;   /* (left, right) -> node */
     fit_node *nodes;
     size_t nn, ncap;
     tok_map terms;       /* generic: term -> id (entry index) */
@@ -66,7 +63,7 @@ static void part_free(fit_part *p)
     vec_scratch_free(&p->sc);
     tok_map_free(&p->words);
     tok_map_free(&p->terms);
-    free(p->pairs);
+    tok_pairmap_free(&p->pairs);
     free(p->nodes);
     free(p->ids);
     free(p->cnt);
@@ -129,39 +126,18 @@ static inline int64_t word_node(fit_part *p, const char *s, size_t n, uint64_t h
     return k;
 }
 
-static llm_status pairs_grow(fit_part *p, size_t ncap)
-{
-    pair_slot *ns = llm_calloc(ncap, sizeof *ns);
-    if (!ns) return LLM_ERR_NOMEM;
-    for (size_t j = 0; j < p->pcap; j++) {
-        if (!p->pairs[j].key) continue;
-        size_t i = tok_pair_hash(p->pairs[j].key) & (ncap - 1);
-        while (ns[i].key) i = (i + 1) & (ncap - 1);
-        ns[i] = p->pairs[j];
-    }
-    free(p->pairs);
-    p->pairs = ns;
-    p->pcap = ncap;
-    return LLM_OK;
-}
-
 /* The node of (left, right), added when new; h = tok_pair_hash(its key). */
 static inline int64_t pair_node_h(fit_part *p, uint32_t left, uint32_t right, size_t h)
 {
-    if ((p->pn + 1) * 2 > p->pcap) {
-        llm_status s = pairs_grow(p, p->pcap * 2);
-        if (s) return -(int64_t)s;
-    }
-    uint64_t k = tok_pair_key(left, right);
-    size_t mask = p->pcap - 1, i = h & mask;
-    while (p->pairs[i].key) {
-        if (p->pairs[i].key == k) return p->pairs[i].node;
-        i = (i + 1) & mask;
-    }
+    int64_t *node;
+    int added;
+    llm_status s = tok_pairmap_put_hashed(&p->pairs, left, right, h, 0, &node, &added);
+    if (s) return -(int64_t)s;
+    /* node ids fit in 32 bits (new_node stops at INT32_MAX): saying so lets
+     * the compiler drop the caller's error test on a found pair */
+    if (!added) return (uint32_t)*node;
     int64_t n = new_node(p, left, right);
-    if (n < 0) return n;
-    p->pairs[i] = (pair_slot){k, (uint32_t)n, 0};
-    p->pn++;
+    if (n >= 0) *node = n;
     return n;
 }
 
@@ -282,7 +258,7 @@ static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const cha
             uint64_t *h = sc->row;
             for (size_t i = 0; i < m; i++) {
                 h[i] = tok_pair_hash(tok_pair_key(cur[i], word[i + (size_t)g - 1]));
-                __builtin_prefetch(&p->pairs[h[i] & (p->pcap - 1)]);
+                tok_pairmap_prefetch(&p->pairs, h[i]);
             }
             for (size_t i = 0; i < m; i++) {
                 int64_t k = pair_node_h(p, cur[i], word[i + (size_t)g - 1], h[i]);
@@ -326,7 +302,7 @@ static void part_scan(const features_vectorizer *v, fit_part *p, const char *con
      * first part's receives the others' in the merge */
     size_t cap = 4096;
     while (cap < p->table_bytes / 8 && cap < ((size_t)1 << 26)) cap *= 2;
-    if (!s && !p->generic && v->o.ngram_max >= 2 && pairs_grow(p, cap)) s = LLM_ERR_NOMEM;
+    if (!s && !p->generic && v->o.ngram_max >= 2 && tok_pairmap_reserve(&p->pairs, cap)) s = LLM_ERR_NOMEM;
     /* distinct terms per document: about one per 3 bytes of English with
      * unigrams + bigrams (a guess; the arrays grow when it is short) */
     if (!s && part_reserve(p, p->bytes / 3 + 1)) s = LLM_ERR_NOMEM;
@@ -371,7 +347,7 @@ static llm_status merge_part(fit_part *g, const fit_part *p, uint32_t *map)
             fit_node nd = p->nodes[k];
             if (nd.left == NO_LEFT || nd.left >= k0 || nd.right >= k0) continue;
             h[k - k0] = tok_pair_hash(tok_pair_key(map[nd.left], map[nd.right]));
-            __builtin_prefetch(&g->pairs[h[k - k0] & (g->pcap - 1)]);
+            tok_pairmap_prefetch(&g->pairs, h[k - k0]);
         }
         for (size_t k = k0; k < k1; k++) {
             fit_node nd = p->nodes[k];
