@@ -1,8 +1,9 @@
 /* test_vectorize.c: the vectorizer's fitting machinery from C: the byte-order
  * term sort and the row sort against qsort, the same matrix and vocabulary
  * whatever the number of threads, n-grams of tokens that hold spaces, the
- * idf after the vocabulary changes, char_wb over a very long word, and the
- * pair table (tok_pairmap) the n-grams are interned in. */
+ * idf after the vocabulary changes, char_wb over a very long word, document
+ * lengths given or measured, and the pair table (tok_pairmap) the n-grams
+ * are interned in. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -397,6 +398,47 @@ START_TEST(char_wb_long_word)
 }
 END_TEST
 
+/* Lengths given or measured (lens NULL): the same fit at 1 and 2 threads;
+ * a given length ends the document there; a missing document is named. */
+START_TEST(lengths_given_or_measured)
+{
+    make_corpus();
+    features_opts o;
+    features_default_opts(&o, 1);
+    o.ngram_max = 2;
+    size_t lens[NDOCS];
+    for (size_t d = 0; d < NDOCS; d++) lens[d] = strlen(corpus[d]);
+    for (int threads = 1; threads <= 2; threads++) {
+        fitted a = fit_with(&o, threads), b;
+        ck_assert_int_eq(features_new(&b.v, &o), LLM_OK);
+        ck_assert_int_eq(features_fit_transform(b.v, corpus, lens, NDOCS, &b.m), LLM_OK);
+        assert_same(a, b);
+        csr_free(a.m);
+        csr_free(b.m);
+        features_free(a.v);
+        features_free(b.v);
+    }
+    const char *docs[] = {"aa bb cc", "dd ee", "ff"};
+    size_t cut[] = {5, 2, 2};
+    for (int threads = 1; threads <= 3; threads++) {
+        features_vectorizer *v;
+        llm_csr *m;
+        ck_assert_int_eq(llm_set_threads(threads), LLM_OK);
+        ck_assert_int_eq(features_new(&v, &o), LLM_OK);
+        ck_assert_int_eq(features_fit_transform(v, docs, cut, 3, &m), LLM_OK);
+        const char *want[] = {"aa", "aa bb", "bb", "dd", "ff"};
+        ck_assert_uint_eq(features_vocab_size(v), 5);
+        for (size_t c = 0; c < 5; c++) ck_assert_str_eq(features_term(v, c), want[c]);
+        csr_free(m);
+        const char *missing[] = {"aa bb", NULL, "cc"};
+        ck_assert_int_eq(features_fit_transform(v, missing, NULL, 3, &m), LLM_ERR_ARG);
+        ck_assert_str_eq(llm_last_error(), "vectorizer: document 2 is missing");
+        features_free(v);
+    }
+    llm_set_threads(2);
+}
+END_TEST
+
 /* ------------------------------------------------------------ pair table */
 /* tok_pairmap (the n-gram nodes here, merge ranks in BPE): growing from
  * empty by put, and reserved then filled by put_hashed, hold the same pairs. */
@@ -460,6 +502,7 @@ int main(void)
     tcase_add_test(tc, control_bytes_sort_as_bytes);
     tcase_add_test(tc, idf_after_vocabulary_change);
     tcase_add_test(tc, char_wb_long_word);
+    tcase_add_test(tc, lengths_given_or_measured);
     tcase_add_test(tc, pair_table_put_get_reserve);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -289,7 +289,8 @@ static llm_status part_reserve(fit_part *p, size_t need)
     return LLM_OK;
 }
 
-/* Analyse the part's documents: distinct terms and counts per document. */
+/* Analyse the part's documents: distinct terms and counts per document
+ * (lens[d]: the length of docs[d], given or measured by vec_fit_counts). */
 static void part_scan(const features_vectorizer *v, fit_part *p, const char *const *docs, const size_t *lens,
                       size_t ndocs, int report)
 {
@@ -311,7 +312,7 @@ static void part_scan(const features_vectorizer *v, fit_part *p, const char *con
             s = llm_fail(LLM_ERR_ARG, "vectorizer: document %zu is missing", d + 1);
             break;
         }
-        size_t len = lens ? lens[d] : strlen(docs[d]);
+        size_t len = lens[d];
         p->doc = (uint32_t)(d - p->d0 + 1);
         if (p->generic) {
             generic_ctx g = {.p = p};
@@ -667,7 +668,7 @@ done:
 
 static size_t doc_bytes(const char *const *docs, const size_t *lens, size_t d)
 {
-    return docs[d] ? (lens ? lens[d] : strlen(docs[d])) + 1 : 1;
+    return docs[d] ? lens[d] + 1 : 1;
 }
 
 llm_status vec_fit_counts(features_vectorizer *v, const char *const *docs, const size_t *lens, size_t ndocs,
@@ -676,15 +677,27 @@ llm_status vec_fit_counts(features_vectorizer *v, const char *const *docs, const
     *out = NULL;
     if (ndocs == 0) return llm_fail(LLM_ERR_ARG, "vectorizer: empty vocabulary; there are no documents");
     if (ndocs >= UINT32_MAX) return llm_fail(LLM_ERR_ARG, "vectorizer: %zu documents are too many", ndocs);
+    /* without lengths, measure each document once (a missing one stays
+     * NULL in docs, which part_scan reports) */
+    size_t *measured = NULL;
+    if (!lens) {
+        measured = llm_malloc(ndocs * sizeof *measured);
+        if (!measured) return LLM_ERR_NOMEM;
+        for (size_t d = 0; d < ndocs; d++) measured[d] = docs[d] ? strlen(docs[d]) : 0;
+        lens = measured;
+    }
+    /* parts of about equal bytes, one document at least each */
+    size_t total = 0;
+    for (size_t d = 0; d < ndocs; d++) total += doc_bytes(docs, lens, d);
     int generic = v->o.analyzer != FEATURES_ANALYZER_WORD;
     for (;;) {
         int np = generic ? 1 : threads < 1 ? 1 : threads > 64 ? 64 : threads;
         if ((size_t)np > ndocs) np = (int)ndocs;
-        /* parts of about equal bytes, one document at least each */
-        size_t total = 0;
-        for (size_t d = 0; d < ndocs; d++) total += doc_bytes(docs, lens, d);
         fit_part *parts = llm_calloc((size_t)np, sizeof *parts);
-        if (!parts) return LLM_ERR_NOMEM;
+        if (!parts) {
+            free(measured);
+            return LLM_ERR_NOMEM;
+        }
         size_t d = 0, acc = 0;
         for (int i = 0; i < np; i++) {
             size_t start = acc, goal = total / (size_t)np * (size_t)(i + 1), last = ndocs - (size_t)(np - 1 - i);
@@ -701,7 +714,10 @@ llm_status vec_fit_counts(features_vectorizer *v, const char *const *docs, const
         llm_status s = fit_parts(v, parts, np, docs, lens, ndocs, out);
         for (int i = 0; i < np; i++) part_free(&parts[i]);
         free(parts);
-        if (s != PART_SPACE) return s;
+        if (s != PART_SPACE) {
+            free(measured);
+            return s;
+        }
         generic = 1; /* tokens with spaces: intern the n-grams by string */
     }
 }
