@@ -157,6 +157,13 @@ describe("vectorizer usage and bad input", function()
     local X = vec:fit_transform({ "apple zebra apple" })
     expect(X:to_dense()).to_equal({ { 1, 2 } })
     expect(function() F.CountVectorizer{ vocabulary = { "a", "a" } } end).to_error("twice")
+    expect(function() F.CountVectorizer{ vocabulary = { "b", "a", "c", "a" } } end)
+      .to_error('vectorizer: the vocabulary has "a" twice')
+    -- terms that no document holds still get their column; words outside the vocabulary none
+    local fixed = F.CountVectorizer{ vocabulary = { "zebra", "apple", "mango" }, ngram_range = { 1, 2 } }
+    expect(fixed:fit_transform({ "apple zebra apple", "pear", "mango mango" }):to_dense())
+      .to_equal({ { 1, 2, 0 }, { 0, 0, 0 }, { 0, 0, 2 } })
+    expect(fixed:vocabulary()).to_equal({ "zebra", "apple", "mango" })
   end)
 
   it("reports empty vocabularies, bad options and bad documents", function()

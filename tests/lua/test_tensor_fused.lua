@@ -191,6 +191,18 @@ describe("fused kernels agree with composed ops within 1e-5", function()
       function(q, k, v) return attention_composed(q, k, v, false, mask, 0.3) end, 1e-5)
   end)
 
+  it("a (T) or (1, T) mask of any dtype masks every row alike", function()
+    local q, k, v = llm.randn(2, 5, 4), llm.randn(2, 5, 4), llm.randn(2, 5, 4)
+    local row = llm.tensor({ 0, 1, 0, 0, 1 }, "int64")
+    local full = row:float():view(1, 5):expand(5, 5):contiguous()
+    local want = attention_composed(q, k, v, false, full:gt(0.5)):totable()
+    for _, m in ipairs({ row, row:view(1, 5), row:gt(0), full }) do
+      expect_close(llm.attention(q, k, v, { mask = m }), want, 1e-5, "mask " .. table.concat(m:shape(), "x"))
+      local packed = llm.cat({ q, k, v }, -1) -- (2, 5, 12): 3C with C = 4, one head
+      expect_close(llm.attention_packed(packed, 1, { mask = m }), want, 1e-5, "packed mask")
+    end
+  end)
+
   it("layer norm", function()
     agree("layer_norm", { { 4, 7, 33 }, { 33 }, { 33 } },
       function(x, w, b) return x:layer_norm(w, b, 1e-5) end,
@@ -384,7 +396,15 @@ describe("fused kernels reject bad input", function()
   it("names the op and the shapes", function()
     local q = llm.zeros(2, 4, 8)
     expect(function() llm.attention(q, llm.zeros(2, 5, 8), q) end).to_error("attention: q {2,4,8}, k {2,5,8}")
-    expect(function() llm.attention(q, q, q, { mask = llm.zeros(3, 3) }) end).to_error("attention: mask {3,3} does not fit")
+    expect(function() llm.attention(q, q, q, { mask = llm.zeros(3, 3) }) end)
+      .to_error("attention: mask {3,3} does not fit (T, T) = {4,4}")
+    for _, m in ipairs({ llm.zeros(1, 4, 4), llm.zeros(2, 4), llm.zeros(4, 3), llm.zeros(5) }) do
+      local shape = "{" .. table.concat(m:shape(), ",") .. "}"
+      expect(function() llm.attention(q, q, q, { mask = m }) end)
+        .to_error("attention: mask " .. shape .. " does not fit (T, T) = {4,4}")
+      expect(function() llm.attention_packed(llm.zeros(2, 4, 12), 2, { mask = m }) end)
+        .to_error("attention: mask " .. shape .. " does not fit (T, T) = {4,4}")
+    end
     expect(function() llm.attention_packed(llm.zeros(2, 4, 10), 2) end).to_error("attention: packed qkv {2,4,10} must be (B, T, 3C)")
     expect(function() llm.attention_packed(llm.zeros(4), 1) end).to_error("attention: packed qkv {4}")
     -- heads past last_dim / 3: 3 * heads must not be computed (6148914691236517206 * 3 wraps to 2, which divides 12)

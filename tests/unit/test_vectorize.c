@@ -1,7 +1,9 @@
 /* test_vectorize.c: the vectorizer's fitting machinery from C: the byte-order
  * term sort and the row sort against qsort, the same matrix and vocabulary
  * whatever the number of threads, n-grams of tokens that hold spaces, the
- * idf after the vocabulary changes, and char_wb over a very long word. */
+ * idf after the vocabulary changes, char_wb over a very long word, document
+ * lengths given or measured, and the pair table (tok_pairmap) the n-grams
+ * are interned in. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -396,6 +398,97 @@ START_TEST(char_wb_long_word)
 }
 END_TEST
 
+/* Lengths given or measured (lens NULL): the same fit at 1 and 2 threads;
+ * a given length ends the document there; a missing document is named. */
+START_TEST(lengths_given_or_measured)
+{
+    make_corpus();
+    features_opts o;
+    features_default_opts(&o, 1);
+    o.ngram_max = 2;
+    size_t lens[NDOCS];
+    for (size_t d = 0; d < NDOCS; d++) lens[d] = strlen(corpus[d]);
+    for (int threads = 1; threads <= 2; threads++) {
+        fitted a = fit_with(&o, threads), b;
+        ck_assert_int_eq(features_new(&b.v, &o), LLM_OK);
+        ck_assert_int_eq(features_fit_transform(b.v, corpus, lens, NDOCS, &b.m), LLM_OK);
+        assert_same(a, b);
+        csr_free(a.m);
+        csr_free(b.m);
+        features_free(a.v);
+        features_free(b.v);
+    }
+    const char *docs[] = {"aa bb cc", "dd ee", "ff"};
+    size_t cut[] = {5, 2, 2};
+    for (int threads = 1; threads <= 3; threads++) {
+        features_vectorizer *v;
+        llm_csr *m;
+        ck_assert_int_eq(llm_set_threads(threads), LLM_OK);
+        ck_assert_int_eq(features_new(&v, &o), LLM_OK);
+        ck_assert_int_eq(features_fit_transform(v, docs, cut, 3, &m), LLM_OK);
+        const char *want[] = {"aa", "aa bb", "bb", "dd", "ff"};
+        ck_assert_uint_eq(features_vocab_size(v), 5);
+        for (size_t c = 0; c < 5; c++) ck_assert_str_eq(features_term(v, c), want[c]);
+        csr_free(m);
+        const char *missing[] = {"aa bb", NULL, "cc"};
+        ck_assert_int_eq(features_fit_transform(v, missing, NULL, 3, &m), LLM_ERR_ARG);
+        ck_assert_str_eq(llm_last_error(), "vectorizer: document 2 is missing");
+        features_free(v);
+    }
+    llm_set_threads(2);
+}
+END_TEST
+
+/* ------------------------------------------------------------ pair table */
+/* tok_pairmap (the n-gram nodes here, merge ranks in BPE): growing from
+ * empty by put, and reserved then filled by put_hashed, hold the same pairs. */
+START_TEST(pair_table_put_get_reserve)
+{
+    enum { NP = 20000 };
+    tok_pairmap a = {0}, b = {0};
+    ck_assert_ptr_null(tok_pairmap_get(&a, 1, 2));
+    ck_assert_int_eq(tok_pairmap_reserve(&b, 5000), LLM_OK);
+    ck_assert_uint_eq(b.cap, 8192); /* rounded up to a power of two */
+    ck_assert_int_eq(tok_pairmap_reserve(&b, 100), LLM_OK);
+    ck_assert_uint_eq(b.cap, 8192); /* never shrinks */
+    for (uint32_t i = 0; i < NP; i++) {
+        uint32_t l = i * 7919u % 1000u, r = i / 1000u; /* every (l, r) once */
+        int64_t *slot;
+        int added = -1;
+        ck_assert_int_eq(tok_pairmap_put(&a, l, r, (int64_t)i * 3, &slot, &added), LLM_OK);
+        ck_assert_int_eq(added, 1);
+        ck_assert_int_eq(*slot, (int64_t)i * 3);
+        ck_assert_int_eq(tok_pairmap_put_hashed(&b, l, r, tok_pair_hash(tok_pair_key(l, r)), (int64_t)i * 3, &slot,
+                                                &added), LLM_OK);
+        ck_assert_int_eq(added, 1);
+    }
+    ck_assert_uint_eq(a.n, NP);
+    ck_assert_uint_eq(b.n, NP);
+    ck_assert_uint_eq(a.cap, 65536); /* load <= 1/2 */
+    for (uint32_t i = 0; i < NP; i++) {
+        uint32_t l = i * 7919u % 1000u, r = i / 1000u;
+        const int64_t *x = tok_pairmap_get(&a, l, r), *y = tok_pairmap_get(&b, l, r);
+        ck_assert_ptr_nonnull(x);
+        ck_assert_ptr_nonnull(y);
+        ck_assert_int_eq(*x, (int64_t)i * 3);
+        ck_assert_int_eq(*y, (int64_t)i * 3);
+        /* found again: not added, the first value kept */
+        int64_t *slot;
+        int added = -1;
+        ck_assert_int_eq(tok_pairmap_put(&a, l, r, -1, &slot, &added), LLM_OK);
+        ck_assert_int_eq(added, 0);
+        ck_assert_ptr_eq(slot, x);
+    }
+    ck_assert_uint_eq(a.n, NP);
+    ck_assert_ptr_null(tok_pairmap_get(&a, 1000, 0));
+    ck_assert_ptr_null(tok_pairmap_get(&a, 0, NP / 1000));
+    tok_pairmap_free(&a);
+    tok_pairmap_free(&b);
+    ck_assert_uint_eq(a.cap, 0);
+    ck_assert_ptr_null(tok_pairmap_get(&a, 1, 2));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("vectorize");
@@ -409,6 +502,8 @@ int main(void)
     tcase_add_test(tc, control_bytes_sort_as_bytes);
     tcase_add_test(tc, idf_after_vocabulary_change);
     tcase_add_test(tc, char_wb_long_word);
+    tcase_add_test(tc, lengths_given_or_measured);
+    tcase_add_test(tc, pair_table_put_get_reserve);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -264,6 +264,28 @@ static tensor *attn_empty(int nd, const int64_t *shape)
     return v;
 }
 
+/* A (T, T) float mask from a (T, T), (1, T) or (T) mask of any dtype; NULL and no error when mask is NULL. */
+static llm_status attn_mask(const tensor *mask, int64_t T, tensor **out)
+{
+    char s1[96];
+    *out = NULL;
+    if (!mask) return LLM_OK;
+    int ok = mask->ndim >= 1 && mask->ndim <= 2 && mask->shape[mask->ndim - 1] == T &&
+             (mask->ndim == 1 || mask->shape[0] == T || mask->shape[0] == 1);
+    if (!ok)
+        return llm_fail(LLM_ERR_SHAPE, "attention: mask %s does not fit (T, T) = {%lld,%lld}",
+                        tensor_shape_str(mask, s1, sizeof s1), (long long)T, (long long)T);
+    int64_t mshape[2] = {T, T};
+    GRAD_OFF_BEGIN;
+    tensor *mf = tensor_to_dtype(mask, TENSOR_F32);
+    tensor *me = mf ? tensor_expand(mf, 2, mshape) : NULL;
+    *out = me ? tensor_contiguous(me) : NULL;
+    GRAD_OFF_END;
+    tensor_free(mf);
+    tensor_free(me);
+    return *out ? LLM_OK : LLM_ERR_NOMEM;
+}
+
 tensor *tensor_attention(const tensor *q, const tensor *k, const tensor *v, const tensor *mask, int causal, double scale)
 {
     char s1[96], s2[96], s3[96];
@@ -274,37 +296,21 @@ tensor *tensor_attention(const tensor *q, const tensor *k, const tensor *v, cons
         return NULL;
     }
     int64_t T = q->shape[q->ndim - 2], D = q->shape[q->ndim - 1];
-    if (mask) {
-        int ok = mask->ndim >= 1 && mask->ndim <= 2 && mask->shape[mask->ndim - 1] == T &&
-                 (mask->ndim == 1 || mask->shape[0] == T || mask->shape[0] == 1);
-        if (!ok) {
-            llm_fail(LLM_ERR_SHAPE, "attention: mask %s does not fit (T, T) = {%lld,%lld}",
-                     tensor_shape_str(mask, s1, sizeof s1), (long long)T, (long long)T);
-            return NULL;
-        }
-    }
+    tensor *hq, *hk, *hv, *ho = NULL, *mc = NULL, *out = NULL, *lse = NULL;
+    if (attn_mask(mask, T, &mc)) return NULL;
     float sc = scale > 0 ? (float)scale : (float)(1.0 / sqrt((double)(D ? D : 1)));
-    int64_t mshape[2] = {T, T};
     nn_attn_layout lq, lk, lv, lo;
     int64_t B, H, B2, H2;
-    tensor *hq, *hk, *hv, *ho = NULL, *mc = NULL, *out = NULL, *lse = NULL;
     GRAD_OFF_BEGIN;
     const float *pq = attn_operand(q, &hq, &lq, &B, &H);
     const float *pk = attn_operand(k, &hk, &lk, &B2, &H2);
     const float *pv = attn_operand(v, &hv, &lv, &B2, &H2);
-    if (mask) {
-        tensor *mf = tensor_to_dtype(mask, TENSOR_F32);
-        tensor *me = mf ? tensor_expand(mf, 2, mshape) : NULL;
-        mc = me ? tensor_contiguous(me) : NULL;
-        tensor_free(mf);
-        tensor_free(me);
-    }
     out = attn_empty(q->ndim, q->shape);
     int64_t lshape[1] = {B * H * T};
     lse = tensor_empty(1, lshape, TENSOR_F32);
     const float *po = out ? attn_operand(out, &ho, &lo, &B2, &H2) : NULL;
     GRAD_OFF_END;
-    if (!pq || !pk || !pv || (mask && !mc) || !po || !lse) { tensor_free(out); out = NULL; goto done; }
+    if (!pq || !pk || !pv || !po || !lse) { tensor_free(out); out = NULL; goto done; }
     if (nn_attention_forward((float *)po, tensor_f32(lse), pq, pk, pv, mc ? tensor_f32(mc) : NULL, B, H, T, D, &lq, &lk,
                              &lv, &lo, sc, causal)) {
         llm_fail(LLM_ERR_NOMEM, "attention: out of memory for scratch blocks");
@@ -370,28 +376,6 @@ llm_status attention_backward_tensors(const tensor *g, tensor *const *saved, int
         return llm_fail(LLM_ERR_NOMEM, "attention: out of memory in backward");
     }
     return LLM_OK;
-}
-
-/* A (T, T) float mask from a (T, T), (1, T) or (T) mask of any dtype; NULL and no error when mask is NULL. */
-static llm_status attn_mask(const tensor *mask, int64_t T, tensor **out)
-{
-    char s1[96];
-    *out = NULL;
-    if (!mask) return LLM_OK;
-    int ok = mask->ndim >= 1 && mask->ndim <= 2 && mask->shape[mask->ndim - 1] == T &&
-             (mask->ndim == 1 || mask->shape[0] == T || mask->shape[0] == 1);
-    if (!ok)
-        return llm_fail(LLM_ERR_SHAPE, "attention: mask %s does not fit (T, T) = {%lld,%lld}",
-                        tensor_shape_str(mask, s1, sizeof s1), (long long)T, (long long)T);
-    int64_t mshape[2] = {T, T};
-    GRAD_OFF_BEGIN;
-    tensor *mf = tensor_to_dtype(mask, TENSOR_F32);
-    tensor *me = mf ? tensor_expand(mf, 2, mshape) : NULL;
-    *out = me ? tensor_contiguous(me) : NULL;
-    GRAD_OFF_END;
-    tensor_free(mf);
-    tensor_free(me);
-    return *out ? LLM_OK : LLM_ERR_NOMEM;
 }
 
 /* The (B, H, T, D) layouts of q, k, v inside a contiguous (B, T, 3, H, D) block and of a (B, T, H, D) one. */

@@ -68,6 +68,26 @@ static inline float verf(float x)
     return x < 0 ? -r : r;
 }
 
+/* The derivatives vm_unary_grad and vm_unary_and_grad share, times g (g = 1
+ * in vm_unary_and_grad: 1 * a is a, exactly, so both give the same bits as
+ * when each spelt the formula out). Inline, so that both loops still vectorise. */
+#define GELU_C2 1.5957691216057308f /* 2 sqrt(2 / pi) */
+/* GELU(tanh) x = x sg, sg = sigmoid(2u), u = sqrt(2 / pi) (x + 0.044715 x^3);
+ * d/dx x sg = sg + 2 x sg (1 - sg) u'. (Each caller computes sg its own way:
+ * -c2 * t and -(c2 * t) are the same number, but each spelling gives its
+ * loop the shorter code.) */
+static inline float gelu_tanh_grad(float g, float x, float sg)
+{
+    return g * (sg + x * sg * (1.0f - sg) * GELU_C2 * (1.0f + 3.0f * 0.044715f * x * x));
+}
+/* d/dx x Phi(x) = Phi(x) + x phi(x), r = erf(x / sqrt 2) */
+static inline float gelu_erf_grad(float g, float x, float r)
+{
+    return g * (0.5f * (1.0f + r) + x * 0.3989422804014327f * vexp(-0.5f * x * x));
+}
+/* d/dx x s(x) = s (1 + x (1 - s)), s = sigmoid(x) */
+static inline float silu_grad(float g, float x, float s) { return g * s * (1.0f + x * (1.0f - s)); }
+
 CLONES float vm_max(const float *x, int64_t n)
 {
     float m = -INFINITY;
@@ -153,7 +173,7 @@ CLONES void vm_unary(int kind, float *y, const float *x, int64_t n)
 #pragma omp simd
         for (int64_t i = 0; i < n; i++) { /* 0.5 x (1 + tanh u) = x sigmoid(2u) */
             float v = x[i];
-            float u2 = 1.5957691216057308f * (v + 0.044715f * v * v * v);
+            float u2 = GELU_C2 * (v + 0.044715f * v * v * v);
             y[i] = v / (1.0f + vexp(-u2));
         }
         break;
@@ -184,26 +204,19 @@ CLONES void vm_unary_grad(int kind, float *dx, const float *g, const float *v, i
         break;
     case VM_SILU: /* v = x */
 #pragma omp simd
-        for (int64_t i = 0; i < n; i++) {
-            float s = vsigmoid(v[i]);
-            dx[i] = g[i] * s * (1.0f + v[i] * (1.0f - s));
-        }
+        for (int64_t i = 0; i < n; i++) dx[i] = silu_grad(g[i], v[i], vsigmoid(v[i]));
         break;
     case VM_GELU_TANH: /* v = x */
 #pragma omp simd
-        for (int64_t i = 0; i < n; i++) { /* d/dx x s(2u) = s + 2 x s (1 - s) u' */
-            const float c2 = 1.5957691216057308f;
+        for (int64_t i = 0; i < n; i++) {
             float x = v[i];
-            float sg = 1.0f / (1.0f + vexp(-c2 * (x + 0.044715f * x * x * x)));
-            dx[i] = g[i] * (sg + x * sg * (1.0f - sg) * c2 * (1.0f + 3.0f * 0.044715f * x * x));
+            float sg = 1.0f / (1.0f + vexp(-GELU_C2 * (x + 0.044715f * x * x * x)));
+            dx[i] = gelu_tanh_grad(g[i], x, sg);
         }
         break;
     case VM_GELU_ERF: /* v = x */
 #pragma omp simd
-        for (int64_t i = 0; i < n; i++) {
-            float x = v[i];
-            dx[i] = g[i] * (0.5f * (1.0f + verf(x * 0.7071067811865476f)) + x * 0.3989422804014327f * vexp(-0.5f * x * x));
-        }
+        for (int64_t i = 0; i < n; i++) dx[i] = gelu_erf_grad(g[i], v[i], verf(v[i] * 0.7071067811865476f));
         break;
     default:
         break;
@@ -221,18 +234,17 @@ CLONES void vm_unary_and_grad(int kind, float *y, float *d, const float *x, int6
         for (int64_t i = 0; i < n; i++) {
             float v = x[i], s = vsigmoid(v);
             y[i] = v * s;
-            d[i] = s * (1.0f + v * (1.0f - s));
+            d[i] = silu_grad(1.0f, v, s);
         }
         break;
     case VM_GELU_TANH:
 #pragma omp simd
         for (int64_t i = 0; i < n; i++) {
-            const float c2 = 1.5957691216057308f;
             float v = x[i];
-            float e = vexp(-(c2 * (v + 0.044715f * v * v * v)));
+            float e = vexp(-(GELU_C2 * (v + 0.044715f * v * v * v)));
             float sg = 1.0f / (1.0f + e);
             y[i] = v * sg; /* within an ulp of vm_unary's v / (1 + e), one division fewer */
-            d[i] = sg + v * sg * (1.0f - sg) * c2 * (1.0f + 3.0f * 0.044715f * v * v);
+            d[i] = gelu_tanh_grad(1.0f, v, sg);
         }
         break;
     case VM_GELU_ERF:
@@ -240,7 +252,7 @@ CLONES void vm_unary_and_grad(int kind, float *y, float *d, const float *x, int6
         for (int64_t i = 0; i < n; i++) {
             float v = x[i], r = verf(v * 0.7071067811865476f);
             y[i] = 0.5f * v * (1.0f + r);
-            d[i] = 0.5f * (1.0f + r) + v * 0.3989422804014327f * vexp(-0.5f * v * v);
+            d[i] = gelu_erf_grad(1.0f, v, r);
         }
         break;
     default:

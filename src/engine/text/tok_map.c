@@ -108,51 +108,38 @@ void tok_map_free(tok_map *m)
     memset(m, 0, sizeof *m);
 }
 
-static llm_status pairmap_grow(tok_pairmap *m)
+static llm_status pairmap_resize(tok_pairmap *m, size_t ncap)
 {
-    size_t ncap = m->cap ? m->cap * 2 : 1024;
-    uint64_t *nk = llm_calloc(ncap, sizeof *nk);
-    int64_t *nv = llm_malloc(ncap * sizeof *nv);
-    if (!nk || !nv) { free(nk); free(nv); return LLM_ERR_NOMEM; }
+    tok_pair_slot *ns = llm_calloc(ncap, sizeof *ns);
+    if (!ns) return LLM_ERR_NOMEM;
     for (size_t j = 0; j < m->cap; j++) {
-        if (!m->keys[j]) continue;
-        size_t i = tok_pair_hash(m->keys[j]) & (ncap - 1);
-        while (nk[i]) i = (i + 1) & (ncap - 1);
-        nk[i] = m->keys[j];
-        nv[i] = m->vals[j];
+        if (!m->slots[j].key) continue;
+        size_t i = tok_pair_hash(m->slots[j].key) & (ncap - 1);
+        while (ns[i].key) i = (i + 1) & (ncap - 1);
+        ns[i] = m->slots[j];
     }
-    free(m->keys);
-    free(m->vals);
-    m->keys = nk;
-    m->vals = nv;
+    free(m->slots);
+    m->slots = ns;
     m->cap = ncap;
     return LLM_OK;
 }
 
+llm_status tok_pairmap_grow(tok_pairmap *m) { return pairmap_resize(m, m->cap ? m->cap * 2 : 1024); }
+
+llm_status tok_pairmap_reserve(tok_pairmap *m, size_t cap)
+{
+    size_t c = m->cap ? m->cap : 1024;
+    while (c < cap) c *= 2;
+    return c == m->cap ? LLM_OK : pairmap_resize(m, c);
+}
+
 llm_status tok_pairmap_put(tok_pairmap *m, uint32_t a, uint32_t b, int64_t val, int64_t **slot, int *added)
 {
-    if (added) *added = 0;
-    if ((m->n + 1) * 2 > m->cap) {
-        llm_status s = pairmap_grow(m);
-        if (s) return s;
-    }
-    uint64_t k = tok_pair_key(a, b);
-    size_t mask = m->cap - 1, i = tok_pair_hash(k) & mask;
-    while (m->keys[i]) {
-        if (m->keys[i] == k) { *slot = &m->vals[i]; return LLM_OK; }
-        i = (i + 1) & mask;
-    }
-    m->keys[i] = k;
-    m->vals[i] = val;
-    m->n++;
-    *slot = &m->vals[i];
-    if (added) *added = 1;
-    return LLM_OK;
+    return tok_pairmap_put_hashed(m, a, b, tok_pair_hash(tok_pair_key(a, b)), val, slot, added);
 }
 
 void tok_pairmap_free(tok_pairmap *m)
 {
-    free(m->keys);
-    free(m->vals);
+    free(m->slots);
     memset(m, 0, sizeof *m);
 }

@@ -5,7 +5,7 @@
  *    words, which use the entry index as the id). Keys are copied into one arena; entries are numbered
  *    in insertion order, so an entry index is a stable handle.
  *  - tok_pairmap: (uint32 left, uint32 right) -> int64 (merge ranks, pair
- *    indices while training).
+ *    indices while training, the vectorizer's n-gram nodes).
  * Open addressing with linear probing, power-of-two sizes, load <= 1/2.
  */
 #ifndef TOK_MAP_H
@@ -51,9 +51,14 @@ static inline const char *tok_map_key(const tok_map *m, size_t idx, size_t *len)
 void tok_map_clear(tok_map *m);
 void tok_map_free(tok_map *m);
 
+/* key and value side by side: a found pair costs one cache line */
+typedef struct tok_pair_slot {
+    uint64_t key; /* (left << 32 | right) + 1, 0 = empty */
+    int64_t val;
+} tok_pair_slot;
+
 typedef struct tok_pairmap {
-    uint64_t *keys;  /* (left << 32 | right) + 1, 0 = empty */
-    int64_t *vals;
+    tok_pair_slot *slots;
     size_t cap, n;
 } tok_pairmap;
 
@@ -69,13 +74,46 @@ static inline int64_t *tok_pairmap_get(const tok_pairmap *m, uint32_t a, uint32_
     if (!m->cap) return NULL;
     uint64_t k = tok_pair_key(a, b);
     size_t mask = m->cap - 1, i = tok_pair_hash(k) & mask;
-    while (m->keys[i]) {
-        if (m->keys[i] == k) return &m->vals[i];
+    while (m->slots[i].key) {
+        if (m->slots[i].key == k) return &m->slots[i].val;
         i = (i + 1) & mask;
     }
     return NULL;
 }
-/* Pointer to the value of (a, b), inserting it with val when absent. */
+/* Double the table (1024 slots when empty). */
+llm_status tok_pairmap_grow(tok_pairmap *m);
+/* At least cap slots (rounded up to a power of two), so that the table need not grow early. */
+llm_status tok_pairmap_reserve(tok_pairmap *m, size_t cap);
+/* Fetch the slot where a key of hash h = tok_pair_hash(key) starts its probe (the table must have slots). */
+static inline void tok_pairmap_prefetch(const tok_pairmap *m, size_t h)
+{
+    __builtin_prefetch(&m->slots[h & (m->cap - 1)]);
+}
+/* Pointer to the value of (a, b), inserting it with val when absent; h =
+ * tok_pair_hash(tok_pair_key(a, b)) computed by the caller. Inline: the
+ * vectorizer calls it once per n-gram. */
+static inline llm_status tok_pairmap_put_hashed(tok_pairmap *m, uint32_t a, uint32_t b, size_t h, int64_t val,
+                                                int64_t **slot, int *added)
+{
+    if (added) *added = 0;
+    if (__builtin_expect((m->n + 1) * 2 > m->cap, 0)) {
+        llm_status s = tok_pairmap_grow(m);
+        if (s) return s;
+    }
+    uint64_t k = tok_pair_key(a, b);
+    tok_pair_slot *sl = m->slots;
+    size_t mask = m->cap - 1, i = h & mask;
+    while (sl[i].key) {
+        if (sl[i].key == k) { *slot = &sl[i].val; return LLM_OK; }
+        i = (i + 1) & mask;
+    }
+    sl[i] = (tok_pair_slot){k, val};
+    m->n++;
+    *slot = &sl[i].val;
+    if (added) *added = 1;
+    return LLM_OK;
+}
+/* The same, hashing (a, b) itself. */
 llm_status tok_pairmap_put(tok_pairmap *m, uint32_t a, uint32_t b, int64_t val, int64_t **slot, int *added);
 void tok_pairmap_free(tok_pairmap *m);
 

@@ -61,13 +61,16 @@ void vec_set_terms(features_vectorizer *v, char *str, size_t *off, size_t n)
     v->ncols = n;
 }
 
+/* A fitted vocabulary has no term twice; a given one (features_set_vocabulary) may. */
 llm_status vec_lookup_ready(features_vectorizer *v)
 {
     if (v->lookup_ready) return LLM_OK;
     tok_map_free(&v->lookup);
     for (size_t c = 0; c < v->ncols; c++) {
         size_t idx;
-        llm_status s = tok_map_add(&v->lookup, v->vstr + v->voff[c], v->voff[c + 1] - v->voff[c] - 1, 0, &idx, NULL);
+        int added;
+        llm_status s = tok_map_add(&v->lookup, v->vstr + v->voff[c], v->voff[c + 1] - v->voff[c] - 1, 0, &idx, &added);
+        if (!s && !added) s = llm_fail(LLM_ERR_ARG, "vectorizer: the vocabulary has \"%s\" twice", v->vstr + v->voff[c]);
         if (s) {
             tok_map_free(&v->lookup);
             return s;
@@ -556,20 +559,12 @@ llm_status features_set_vocabulary(features_vectorizer *v, const char *const *te
     vec_set_terms(v, str, off, n);
     v->fixed_vocab = 1;
     v->fitted = 0;
-    tok_map_free(&v->lookup);
-    for (size_t i = 0; i < n; i++) {
-        size_t idx;
-        int added;
-        llm_status s = tok_map_add(&v->lookup, terms[i], off[i + 1] - off[i] - 1, 0, &idx, &added);
-        if (!s && !added) s = llm_fail(LLM_ERR_ARG, "vectorizer: the vocabulary has \"%s\" twice", terms[i]);
-        if (s) {
-            vec_set_terms(v, NULL, NULL, 0);
-            v->fixed_vocab = 0;
-            return s;
-        }
+    llm_status s = vec_lookup_ready(v);
+    if (s) {
+        vec_set_terms(v, NULL, NULL, 0);
+        v->fixed_vocab = 0;
     }
-    v->lookup_ready = 1;
-    return LLM_OK;
+    return s;
 }
 
 int features_is_fitted(const features_vectorizer *v) { return v->fitted; }

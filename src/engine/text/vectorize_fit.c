@@ -33,8 +33,6 @@
  * (left = the n-1-gram's node, right = the last word's node). */
 typedef struct fit_node { uint32_t left, right; } fit_node;
 
-typedef struct pair_slot { uint64_t key; uint32_t node, unused; } pair_slot;
-
 /* Where a term was last seen: local document + 1, and its place in ids. */
 typedef struct term_seen { uint32_t doc, slot; } term_seen;
 
@@ -45,8 +43,7 @@ typedef struct fit_part {
     int generic;         /* terms interned by string in `terms` */
     vec_scratch sc;
     tok_map words;       /* word -> node (val) */
-    pair_slot *pairs;    /* (left, right) + 1 -> node; 0 = empty */
-    size_t pcap, pn;
+    tok_pairmap pairs;   /* (left, right) -> node */
     fit_node *nodes;
     size_t nn, ncap;
     tok_map terms;       /* generic: term -> id (entry index) */
@@ -66,7 +63,7 @@ static void part_free(fit_part *p)
     vec_scratch_free(&p->sc);
     tok_map_free(&p->words);
     tok_map_free(&p->terms);
-    free(p->pairs);
+    tok_pairmap_free(&p->pairs);
     free(p->nodes);
     free(p->ids);
     free(p->cnt);
@@ -129,39 +126,18 @@ static inline int64_t word_node(fit_part *p, const char *s, size_t n, uint64_t h
     return k;
 }
 
-static llm_status pairs_grow(fit_part *p, size_t ncap)
-{
-    pair_slot *ns = llm_calloc(ncap, sizeof *ns);
-    if (!ns) return LLM_ERR_NOMEM;
-    for (size_t j = 0; j < p->pcap; j++) {
-        if (!p->pairs[j].key) continue;
-        size_t i = tok_pair_hash(p->pairs[j].key) & (ncap - 1);
-        while (ns[i].key) i = (i + 1) & (ncap - 1);
-        ns[i] = p->pairs[j];
-    }
-    free(p->pairs);
-    p->pairs = ns;
-    p->pcap = ncap;
-    return LLM_OK;
-}
-
 /* The node of (left, right), added when new; h = tok_pair_hash(its key). */
 static inline int64_t pair_node_h(fit_part *p, uint32_t left, uint32_t right, size_t h)
 {
-    if ((p->pn + 1) * 2 > p->pcap) {
-        llm_status s = pairs_grow(p, p->pcap * 2);
-        if (s) return -(int64_t)s;
-    }
-    uint64_t k = tok_pair_key(left, right);
-    size_t mask = p->pcap - 1, i = h & mask;
-    while (p->pairs[i].key) {
-        if (p->pairs[i].key == k) return p->pairs[i].node;
-        i = (i + 1) & mask;
-    }
+    int64_t *node;
+    int added;
+    llm_status s = tok_pairmap_put_hashed(&p->pairs, left, right, h, 0, &node, &added);
+    if (s) return -(int64_t)s;
+    /* node ids fit in 32 bits (new_node stops at INT32_MAX): saying so lets
+     * the compiler drop the caller's error test on a found pair */
+    if (!added) return (uint32_t)*node;
     int64_t n = new_node(p, left, right);
-    if (n < 0) return n;
-    p->pairs[i] = (pair_slot){k, (uint32_t)n, 0};
-    p->pn++;
+    if (n >= 0) *node = n;
     return n;
 }
 
@@ -282,7 +258,7 @@ static llm_status doc_terms(const features_vectorizer *v, fit_part *p, const cha
             uint64_t *h = sc->row;
             for (size_t i = 0; i < m; i++) {
                 h[i] = tok_pair_hash(tok_pair_key(cur[i], word[i + (size_t)g - 1]));
-                __builtin_prefetch(&p->pairs[h[i] & (p->pcap - 1)]);
+                tok_pairmap_prefetch(&p->pairs, h[i]);
             }
             for (size_t i = 0; i < m; i++) {
                 int64_t k = pair_node_h(p, cur[i], word[i + (size_t)g - 1], h[i]);
@@ -313,7 +289,8 @@ static llm_status part_reserve(fit_part *p, size_t need)
     return LLM_OK;
 }
 
-/* Analyse the part's documents: distinct terms and counts per document. */
+/* Analyse the part's documents: distinct terms and counts per document
+ * (lens[d]: the length of docs[d], given or measured by vec_fit_counts). */
 static void part_scan(const features_vectorizer *v, fit_part *p, const char *const *docs, const size_t *lens,
                       size_t ndocs, int report)
 {
@@ -326,7 +303,7 @@ static void part_scan(const features_vectorizer *v, fit_part *p, const char *con
      * first part's receives the others' in the merge */
     size_t cap = 4096;
     while (cap < p->table_bytes / 8 && cap < ((size_t)1 << 26)) cap *= 2;
-    if (!s && !p->generic && v->o.ngram_max >= 2 && pairs_grow(p, cap)) s = LLM_ERR_NOMEM;
+    if (!s && !p->generic && v->o.ngram_max >= 2 && tok_pairmap_reserve(&p->pairs, cap)) s = LLM_ERR_NOMEM;
     /* distinct terms per document: about one per 3 bytes of English with
      * unigrams + bigrams (a guess; the arrays grow when it is short) */
     if (!s && part_reserve(p, p->bytes / 3 + 1)) s = LLM_ERR_NOMEM;
@@ -335,7 +312,7 @@ static void part_scan(const features_vectorizer *v, fit_part *p, const char *con
             s = llm_fail(LLM_ERR_ARG, "vectorizer: document %zu is missing", d + 1);
             break;
         }
-        size_t len = lens ? lens[d] : strlen(docs[d]);
+        size_t len = lens[d];
         p->doc = (uint32_t)(d - p->d0 + 1);
         if (p->generic) {
             generic_ctx g = {.p = p};
@@ -371,7 +348,7 @@ static llm_status merge_part(fit_part *g, const fit_part *p, uint32_t *map)
             fit_node nd = p->nodes[k];
             if (nd.left == NO_LEFT || nd.left >= k0 || nd.right >= k0) continue;
             h[k - k0] = tok_pair_hash(tok_pair_key(map[nd.left], map[nd.right]));
-            __builtin_prefetch(&g->pairs[h[k - k0] & (g->pcap - 1)]);
+            tok_pairmap_prefetch(&g->pairs, h[k - k0]);
         }
         for (size_t k = k0; k < k1; k++) {
             fit_node nd = p->nodes[k];
@@ -691,7 +668,7 @@ done:
 
 static size_t doc_bytes(const char *const *docs, const size_t *lens, size_t d)
 {
-    return docs[d] ? (lens ? lens[d] : strlen(docs[d])) + 1 : 1;
+    return docs[d] ? lens[d] + 1 : 1;
 }
 
 llm_status vec_fit_counts(features_vectorizer *v, const char *const *docs, const size_t *lens, size_t ndocs,
@@ -700,15 +677,27 @@ llm_status vec_fit_counts(features_vectorizer *v, const char *const *docs, const
     *out = NULL;
     if (ndocs == 0) return llm_fail(LLM_ERR_ARG, "vectorizer: empty vocabulary; there are no documents");
     if (ndocs >= UINT32_MAX) return llm_fail(LLM_ERR_ARG, "vectorizer: %zu documents are too many", ndocs);
+    /* without lengths, measure each document once (a missing one stays
+     * NULL in docs, which part_scan reports) */
+    size_t *measured = NULL;
+    if (!lens) {
+        measured = llm_malloc(ndocs * sizeof *measured);
+        if (!measured) return LLM_ERR_NOMEM;
+        for (size_t d = 0; d < ndocs; d++) measured[d] = docs[d] ? strlen(docs[d]) : 0;
+        lens = measured;
+    }
+    /* parts of about equal bytes, one document at least each */
+    size_t total = 0;
+    for (size_t d = 0; d < ndocs; d++) total += doc_bytes(docs, lens, d);
     int generic = v->o.analyzer != FEATURES_ANALYZER_WORD;
     for (;;) {
         int np = generic ? 1 : threads < 1 ? 1 : threads > 64 ? 64 : threads;
         if ((size_t)np > ndocs) np = (int)ndocs;
-        /* parts of about equal bytes, one document at least each */
-        size_t total = 0;
-        for (size_t d = 0; d < ndocs; d++) total += doc_bytes(docs, lens, d);
         fit_part *parts = llm_calloc((size_t)np, sizeof *parts);
-        if (!parts) return LLM_ERR_NOMEM;
+        if (!parts) {
+            free(measured);
+            return LLM_ERR_NOMEM;
+        }
         size_t d = 0, acc = 0;
         for (int i = 0; i < np; i++) {
             size_t start = acc, goal = total / (size_t)np * (size_t)(i + 1), last = ndocs - (size_t)(np - 1 - i);
@@ -725,7 +714,10 @@ llm_status vec_fit_counts(features_vectorizer *v, const char *const *docs, const
         llm_status s = fit_parts(v, parts, np, docs, lens, ndocs, out);
         for (int i = 0; i < np; i++) part_free(&parts[i]);
         free(parts);
-        if (s != PART_SPACE) return s;
+        if (s != PART_SPACE) {
+            free(measured);
+            return s;
+        }
         generic = 1; /* tokens with spaces: intern the n-grams by string */
     }
 }
