@@ -69,6 +69,26 @@ static int team_size(int64_t nblocks, int64_t flops)
     return nt < 1 ? 1 : nt;
 }
 
+/* This thread's number and the size of the team OpenMP gave, which may be
+ * smaller than the num_threads asked for (OMP_THREAD_LIMIT, OMP_DYNAMIC). */
+static int thread_id(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+static int team_given(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_threads();
+#else
+    return 1;
+#endif
+}
+
 /* dst[0, len) += the same range of the partials of threads 1 .. team-1
  * (thread t's at scratch + t * per + off), split over the team: called by
  * every thread of the region after a barrier, so the sum is not left to one
@@ -189,11 +209,7 @@ llm_status linear_act_backward(tensor_node *n, const tensor *g0, tensor **grads)
     int prev = tensor_blas_enter();
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        int tid = 0, team = 1; /* the team OpenMP gave, which may be smaller than nt */
-#ifdef _OPENMP
-        tid = omp_get_thread_num();
-        team = omp_get_num_threads();
-#endif
+        int tid = thread_id(), team = team_given();
         float *d = scratch + per * (size_t)tid;
         float *dw_t = dw ? (tid == 0 ? tensor_f32(dw) : d + br * N) : NULL;
         float *db_t = db ? (tid == 0 ? tensor_f32(db) : d + br * N + N * K) : NULL;
@@ -288,11 +304,7 @@ tensor *tensor_mlp(const tensor *x, const tensor *w1, const tensor *b1, const te
         int prev = tensor_blas_enter();
 #pragma omp parallel num_threads(nt) if (nt > 1)
         {
-            int tid = 0;
-#ifdef _OPENMP
-            tid = omp_get_thread_num();
-#endif
-            float *a = scratch + (size_t)(br * H) * (size_t)tid;
+            float *a = scratch + (size_t)(br * H) * (size_t)thread_id();
 #pragma omp for schedule(static)
             for (int64_t blk = 0; blk < nblocks; blk++) {
                 int64_t r0 = blk * br, m = M - r0 < br ? M - r0 : br;
@@ -374,11 +386,7 @@ llm_status mlp_backward(tensor_node *n, const tensor *g0, tensor **grads)
     int prev = tensor_blas_enter();
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
-        int tid = 0, team = 1; /* the team OpenMP gave, which may be smaller than nt */
-#ifdef _OPENMP
-        tid = omp_get_thread_num();
-        team = omp_get_num_threads();
-#endif
+        int tid = thread_id(), team = team_given();
         float *d = scratch + per * (size_t)tid, *e = d + br * H; /* e: act'(pre) when dw2 computed act(pre) */
         float *part = e + br * H;
         float *dw1_t = dw1 ? (tid == 0 ? tensor_f32(dw1) : part) : NULL;
